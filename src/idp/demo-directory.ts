@@ -6,6 +6,8 @@
  * Nothing here is a secret of any real system: the client secrets only open the dev provider.
  */
 
+import type { JWK } from 'jose';
+
 /** An app registration: a client (it can authenticate) and/or a resource (it has an audience). */
 export interface DevApp {
   /** Entra "Application (client) ID": v2 tokens for this resource carry it as `aud`. */
@@ -22,6 +24,17 @@ export interface DevApp {
    * client-credentials token of this client for that resource carries in `roles`.
    */
   readonly appRoleGrants?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Public keys of the client's certificates, for `private_key_jwt` client authentication.
+   * A key is matched by the assertion header's `kid`, `x5t` or `x5t#S256` against the same
+   * member of the JWK; an assertion header without any of them is tried against every key.
+   */
+  readonly clientCertificateKeys?: readonly JWK[];
+  /**
+   * Version of the access tokens issued for this resource (Entra's
+   * `accessTokenAcceptedVersion`). Default `'2.0'` (unlike Entra, where an unset value means v1).
+   */
+  readonly accessTokenVersion?: '1.0' | '2.0';
 }
 
 /** A person of the tenant. */
@@ -50,6 +63,7 @@ const ORDERS_ID = '3f0b7c1e-6a0d-4a63-8f52-1d7c4e9b2a02';
 const KNOWLEDGE_ID = '3f0b7c1e-6a0d-4a63-8f52-1d7c4e9b2a03';
 const GATEWAY_ID = '9b1d6e44-2c7a-4f1e-b3d8-5a0e7c6f1d10';
 const AGENT_ID = 'c4e8a2f0-7b3d-4e19-a6c5-8d2f0b9e3a20';
+const GRAPHIQL_ID = 'a7c3e9f1-5d2b-4e8a-b1f6-3c9d0e2a4b30';
 
 export const DEMO_APPS = {
   /** The gateway: a resource callers get tokens for, and a client of the subgraph APIs. */
@@ -72,6 +86,14 @@ export const DEMO_APPS = {
     displayName: 'Retrieval agent',
     clientSecret: 'dev-agent-secret',
     appRoleGrants: { [GATEWAY_ID]: DEMO_AGENT_ROLES },
+  },
+  /**
+   * GraphiQL, a public client (no secret): people's tokens for the gateway are issued to it,
+   * so their `azp` names the app the person used.
+   */
+  graphiql: {
+    clientId: GRAPHIQL_ID,
+    displayName: 'meshgate GraphiQL',
   },
   customers: {
     clientId: CUSTOMERS_ID,

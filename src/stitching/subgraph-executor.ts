@@ -1,0 +1,106 @@
+import { GraphQLError, print, type DocumentNode } from 'graphql';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import type { SubgraphTokenPolicy } from '../exchange/exchange-settings.js';
+import type { TokenExchanger } from '../exchange/token-exchanger.js';
+import { TokenExchangeError } from '../exchange/token-exchange-error.js';
+import type { GatewayContext } from '../server/gateway-context.js';
+import { readBoundedText } from '../util/read-bounded.js';
+
+/** Options of `createSubgraphExecutor`. */
+export interface SubgraphExecutorOptions {
+  readonly url: string;
+  readonly policy: SubgraphTokenPolicy;
+  readonly exchanger: TokenExchanger;
+  /** Timeout of one subgraph request. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Largest response accepted from the subgraph. Default 16 MiB. */
+  readonly maxResponseBytes?: number;
+  readonly fetch?: typeof fetch;
+}
+
+const printed = new WeakMap<DocumentNode, string>();
+
+/**
+ * The transport of one subgraph: for each delegated request, ask the exchanger for a token of
+ * this subgraph's audience for this caller, then POST the operation. Failures become GraphQL
+ * errors that name the subgraph, so stitching answers that subgraph's fields with `null` and
+ * keeps the rest of the data.
+ *
+ * There is deliberately no in-flight de-duplication of identical requests here: two callers
+ * sending the same query at once must never share a response.
+ */
+export function createSubgraphExecutor(options: SubgraphExecutorOptions): Executor {
+  const { url, policy, exchanger } = options;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+
+  return async (request: ExecutionRequest): Promise<ExecutionResult> => {
+    const context = request.context as GatewayContext | undefined;
+    let token: string | undefined;
+    try {
+      const issued = await exchanger.tokenFor(context?.principal ?? null, policy);
+      token = issued.token;
+      context?.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: issued.source });
+    } catch (error) {
+      context?.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: 'failed' });
+      if (error instanceof TokenExchangeError) {
+        return { errors: [exchangeError(error)] };
+      }
+      throw error;
+    }
+
+    let query = printed.get(request.document);
+    if (query === undefined) {
+      query = print(request.document);
+      printed.set(request.document, query);
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+
+    let response: Response;
+    try {
+      response = await fetchFn(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      return { errors: [unavailable(policy.subgraph, timedOut ? 'timed out' : 'is unreachable')] };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBoundedText(response, maxResponseBytes));
+    } catch {
+      return { errors: [unavailable(policy.subgraph, `answered ${response.status} without a GraphQL response`)] };
+    }
+    if (!isExecutionResult(body)) return { errors: [unavailable(policy.subgraph, `answered ${response.status} without a GraphQL response`)] };
+    if (response.status === 401 || response.status === 403) {
+      return { errors: [unavailable(policy.subgraph, `refused the gateway's token (${response.status})`)] };
+    }
+    return body;
+  };
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return value !== null && typeof value === 'object' && ('data' in value || 'errors' in value);
+}
+
+function unavailable(subgraph: string, what: string): GraphQLError {
+  return new GraphQLError(`Subgraph "${subgraph}" ${what}.`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph } });
+}
+
+function exchangeError(error: TokenExchangeError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: error.code,
+      subgraph: error.subgraph,
+      ...(error.stsError ? { stsError: error.stsError } : {}),
+      // A conditional-access challenge is meant for the caller (it becomes WWW-Authenticate).
+      ...(error.claims ? { claims: error.claims } : {}),
+    },
+    originalError: error,
+  });
+}
