@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExecutionResult } from 'graphql';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { AuditEvent, AuditSink } from './audit-sink.js';
@@ -25,7 +25,7 @@ export function useAudit(options: { sink: AuditSink; now?: () => number }): Plug
             type: 'graphql.operation',
             time: new Date(now()).toISOString(),
             requestId: context.requestId,
-            operationName: args.operationName ?? null,
+            operationName: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
             operationHash: createHash('sha256').update(source).digest('hex'),
             principal: principal
               ? { tenantId: principal.tenantId, objectId: principal.objectId, clientId: principal.clientId, kind: principal.isApp ? 'app' : 'person' }

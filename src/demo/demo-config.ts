@@ -1,0 +1,39 @@
+import { DEMO_APPS } from '../idp/demo-directory.js';
+import type { MeshgateConfigInput } from '../config/config-schema.js';
+
+/** Where the demo's parts listen. */
+export interface DemoEndpoints {
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly subgraphs: { readonly customers: string; readonly orders: string; readonly knowledge: string };
+  readonly listen: { readonly host: string; readonly port: number };
+}
+
+/**
+ * The gateway configuration of the demo, in the same format as a config file: the dev
+ * identity provider as issuer and STS (Entra OBO), the three sample subgraphs, each with its
+ * own audience. `npm start` and the end-to-end tests both use it.
+ */
+export function demoConfig(endpoints: DemoEndpoints, graphiqlHeaders?: Record<string, string>): MeshgateConfigInput {
+  const { gateway, customers, orders, knowledge } = DEMO_APPS;
+  return {
+    listen: endpoints.listen,
+    graphiql: graphiqlHeaders ? { defaultHeaders: graphiqlHeaders } : true,
+    auth: {
+      issuers: [{ issuer: endpoints.issuer }],
+      audiences: [gateway.appIdUri, gateway.clientId],
+    },
+    exchange: {
+      grant: 'entra-obo',
+      tokenEndpoint: endpoints.tokenEndpoint,
+      clientId: gateway.clientId,
+      clientSecret: gateway.clientSecret,
+    },
+    subgraphs: [
+      { name: 'customers', url: endpoints.subgraphs.customers, audience: customers.appIdUri },
+      { name: 'orders', url: endpoints.subgraphs.orders, audience: orders.appIdUri },
+      { name: 'knowledge', url: endpoints.subgraphs.knowledge, audience: knowledge.appIdUri },
+    ],
+    audit: { sink: 'off' },
+  };
+}
