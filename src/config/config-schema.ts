@@ -36,12 +36,26 @@ const issuer = z.strictObject({
   jwksUri: httpUrl.optional(),
 });
 
+/** `private_key_jwt` client authentication: a signed client assertion (RFC 7523), as Entra recommends. */
+const clientAssertion = z.strictObject({
+  /** PKCS#8 PEM private key, usually `${MESHGATE_CLIENT_KEY}`. */
+  privateKey: z.string().min(1),
+  algorithm: z.enum(['RS256', 'PS256']).default('RS256'),
+  /** `kid` header of the assertion. */
+  keyId: z.string().min(1).optional(),
+  /** `x5t` header: base64url SHA-1 thumbprint of the certificate registered in Entra. */
+  thumbprint: z.string().min(1).optional(),
+  /** `x5t#S256` header: base64url SHA-256 thumbprint of the certificate. */
+  thumbprintSha256: z.string().min(1).optional(),
+});
+
 const exchangeFields = {
   grant: z.enum(['entra-obo', 'token-exchange']),
   tokenEndpoint: httpUrl,
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
-  clientAuth: z.enum(['client_secret_post', 'client_secret_basic']),
+  clientAuth: z.enum(['client_secret_post', 'client_secret_basic', 'private_key_jwt']),
+  clientAssertion,
   /** What to do for callers that are apps (no person to act for): use the gateway's own token, or refuse. */
   appCallers: z.enum(['client-credentials', 'deny']),
   /** RFC 8693 `resource` parameter, when the STS wants one. */
@@ -52,8 +66,9 @@ const exchange = z.strictObject({
   grant: exchangeFields.grant.default('entra-obo'),
   tokenEndpoint: exchangeFields.tokenEndpoint,
   clientId: exchangeFields.clientId,
-  clientSecret: exchangeFields.clientSecret,
+  clientSecret: exchangeFields.clientSecret.optional(),
   clientAuth: exchangeFields.clientAuth.default('client_secret_post'),
+  clientAssertion: exchangeFields.clientAssertion.optional(),
   appCallers: exchangeFields.appCallers.default('client-credentials'),
   resource: exchangeFields.resource.optional(),
 });
@@ -64,6 +79,7 @@ const exchangeOverride = z.strictObject({
   clientId: exchangeFields.clientId.optional(),
   clientSecret: exchangeFields.clientSecret.optional(),
   clientAuth: exchangeFields.clientAuth.optional(),
+  clientAssertion: exchangeFields.clientAssertion.optional(),
   appCallers: exchangeFields.appCallers.optional(),
   resource: exchangeFields.resource.optional(),
 });
@@ -105,9 +121,49 @@ export const configSchema = z
       tenants: z.array(z.string().min(1)).optional(),
       clockSkew: duration('60s'),
       anonymous: z.boolean().default(false),
+      /** Issuer signing keys (JWKS) cache. */
+      keys: z
+        .strictObject({
+          /** Least time between two refreshes caused by unknown `kid`s. */
+          cooldown: duration('30s'),
+          /** Background refresh of every issuer's keys. */
+          refreshInterval: duration('1h'),
+          /** How long the last good keys keep serving when refreshes fail. */
+          maxStale: duration('24h'),
+        })
+        .prefault({}),
     }),
+    authorization: z
+      .strictObject({
+        /** filter: denied fields are null with an error; reject: 403 and nothing runs. */
+        mode: z.enum(['filter', 'reject']).default('filter'),
+        /** What introspection shows: only what the caller may query, everything, or nothing. */
+        introspection: z.enum(['filtered', 'full', 'off']).default('filtered'),
+        /** Gateway-side rules, "Type.field" or "Type" → OR of ANDs; they add to the subgraphs' rules. */
+        rules: z.record(z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*(\.[_A-Za-z][_0-9A-Za-z]*)?$/, 'must be "Type" or "Type.field"'), z.array(z.array(z.string().min(1)).min(1)).min(1)).default({}),
+        /** `POST /explain`: the decision for an operation, without running it. */
+        explain: z.boolean().default(true),
+      })
+      .prefault({}),
     exchange: exchange.optional(),
-    subgraphs: z.array(subgraph).min(1, 'at least one subgraph is required'),
+    subgraphs: z.array(subgraph).default([]),
+    /** Subgraphs registered at run time by data-product owners (admin API), persisted here. */
+    registry: z
+      .strictObject({
+        path: z.string().min(1).default('./data/registry.json'),
+        /** Re-fetch every subgraph's SDL this often; 0 turns it off. */
+        refreshInterval: duration('5m'),
+        /** Previous versions kept in the store. */
+        history: z.number().int().min(0).max(1000).default(20),
+      })
+      .optional(),
+    admin: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** App roles that may change any subgraph; owners may change their own. */
+        roles: z.array(z.string().min(1)).min(1).default(['Meshgate.Admin']),
+      })
+      .prefault({}),
     timeouts: z
       .strictObject({ exchange: duration('5s'), subgraph: duration('10s'), sdl: duration('10s') })
       .prefault({}),
@@ -132,6 +188,22 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((config, ctx) => {
+    if (config.subgraphs.length === 0 && !config.registry) {
+      ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: 'at least one subgraph is required (or a registry)' });
+    }
+    const exchanges = [
+      { path: ['exchange'], value: config.exchange },
+      ...config.subgraphs.map((s, i) => ({ path: ['subgraphs', i, 'exchange'], value: s.exchange })),
+    ];
+    for (const { path, value } of exchanges) {
+      if (!value) continue;
+      if (value.clientAuth === 'private_key_jwt' && !value.clientAssertion && !config.exchange?.clientAssertion) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'clientAssertion'], message: 'is required when clientAuth is "private_key_jwt"' });
+      }
+      if ((value.clientAuth ?? 'client_secret_post') !== 'private_key_jwt' && value === config.exchange && !value.clientSecret) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'clientSecret'], message: `is required when clientAuth is "${value.clientAuth ?? 'client_secret_post'}"` });
+      }
+    }
     const names = new Set<string>();
     config.subgraphs.forEach((s, i) => {
       if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['subgraphs', i, 'name'], message: `duplicate subgraph name "${s.name}"` });
@@ -159,7 +231,7 @@ export const configSchema = z
   });
 
 function isCompleteExchange(value: z.infer<typeof exchangeOverride> | undefined): boolean {
-  return Boolean(value?.tokenEndpoint && value.clientId && value.clientSecret);
+  return Boolean(value?.tokenEndpoint && value.clientId && (value.clientSecret || value.clientAssertion));
 }
 
 /** The configuration as parsed from the file (durations in milliseconds). */

@@ -41,6 +41,9 @@ export async function requestToken(
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
+  if (exchange.clientAuth === 'private_key_jwt' || exchange.clientSecret === undefined) {
+    throw new Error('private_key_jwt client authentication is not available yet');
+  }
   if (exchange.clientAuth === 'client_secret_basic') {
     // RFC 6749 §2.3.1: id and secret are form-encoded before being joined.
     const credentials = `${formEncode(exchange.clientId)}:${formEncode(exchange.clientSecret)}`;
