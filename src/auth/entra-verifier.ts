@@ -20,6 +20,10 @@ export interface EntraVerifierOptions {
   readonly now?: () => number;
   /** Least time between unknown-`kid` refreshes per issuer. Default 30 s. */
   readonly jwksCooldownMs?: number;
+  /** Background refresh of every issuer's keys (not implemented yet). Default 1 h. */
+  readonly jwksRefreshIntervalMs?: number;
+  /** How long the last good keys keep serving while refreshes fail (not implemented yet). Default 24 h. */
+  readonly jwksMaxStaleMs?: number;
   /** Verified tokens remembered (by SHA-256 of the token) until they expire. Default 10,000. */
   readonly cacheSize?: number;
 }
@@ -32,6 +36,8 @@ export interface EntraVerifier {
   ready(): Promise<void>;
   /** True once every issuer's keys were loaded. */
   readonly isReady: boolean;
+  /** Stops background refreshes. */
+  close(): void;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -119,6 +125,7 @@ export function createEntraVerifier(options: EntraVerifierOptions): EntraVerifie
   }
 
   return {
+    close() {},
     get isReady() {
       return keySets.every((k) => k.loaded);
     },

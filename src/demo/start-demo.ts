@@ -85,6 +85,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     });
     const server = await listenGateway(gateway, { ...config.listen, maxBodyBytes: config.limits.maxBodyBytes });
     closers.push(() => server.close(1000));
+    closers.push(() => gateway.close());
     await gateway.start();
     return { idp, gateway, server, graphqlUrl: `${server.url}${GRAPHQL_PATH}`, subgraphs, tokens: { person, agent }, close };
   } catch (error) {

@@ -46,6 +46,8 @@ export interface Gateway {
   readonly logger: Logger;
   /** The graph being served (undefined before `start` succeeds). */
   readonly graph: ComposedGraph | undefined;
+  /** Stops background work (key refresh, SDL polling). The HTTP listener is closed by its owner. */
+  close(): Promise<void>;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -68,6 +70,9 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     tenants: config.auth.tenants,
     clockSkewMs: config.auth.clockSkew,
     maxTokenBytes: config.limits.maxTokenBytes,
+    jwksCooldownMs: config.auth.keys.cooldown,
+    jwksRefreshIntervalMs: config.auth.keys.refreshInterval,
+    jwksMaxStaleMs: config.auth.keys.maxStale,
     fetch: fetchFn,
     now,
   });
@@ -158,6 +163,9 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     },
     get graph() {
       return current?.graph;
+    },
+    async close() {
+      verifier.close();
     },
     async start() {
       const [graph] = await Promise.all([compose(policies), verifier.ready()]);
