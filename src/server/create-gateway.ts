@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createEntraVerifier, type EntraVerifier } from '../auth/entra-verifier.js';
 import { principalOf, useEntraAuth } from '../auth/use-entra-auth.js';
 import { AuthorizationPlanner } from '../authz/authorization-planner.js';
@@ -116,6 +117,8 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     graphiql,
+    // GraphiQL served from the package itself, not a CDN: it works offline and under strict CSPs.
+    renderGraphiQL,
     batching: config.limits.batch ? { limit: 10 } : false,
     maskedErrors: true,
     logging: {
