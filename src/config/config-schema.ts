@@ -111,6 +111,8 @@ export const configSchema = z
         z.strictObject({
           /** Headers GraphiQL opens with (the demo fills in a bearer token here). */
           defaultHeaders: z.record(z.string(), z.string()).optional(),
+          /** The operation GraphiQL opens with. */
+          defaultQuery: z.string().optional(),
           title: z.string().optional(),
         }),
       ])

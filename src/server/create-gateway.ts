@@ -107,9 +107,11 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     current = state;
   }
 
+  const graphiqlConfig = typeof config.graphiql === 'object' ? config.graphiql : {};
   const graphiql = config.graphiql === false ? false : {
-    title: 'meshgate',
-    ...(typeof config.graphiql === 'object' && config.graphiql.defaultHeaders ? { headers: JSON.stringify(config.graphiql.defaultHeaders, null, 2) } : {}),
+    title: graphiqlConfig.title ?? 'meshgate',
+    ...(graphiqlConfig.defaultHeaders ? { headers: JSON.stringify(graphiqlConfig.defaultHeaders, null, 2) } : {}),
+    ...(graphiqlConfig.defaultQuery ? { defaultQuery: graphiqlConfig.defaultQuery } : {}),
   };
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
