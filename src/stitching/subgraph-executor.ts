@@ -26,8 +26,10 @@ const printed = new WeakMap<DocumentNode, string>();
  * errors that name the subgraph, so stitching answers that subgraph's fields with `null` and
  * keeps the rest of the data.
  *
- * There is deliberately no in-flight de-duplication of identical requests here: two callers
- * sending the same query at once must never share a response.
+ * There is deliberately no in-flight de-duplication of identical requests here (unlike
+ * @graphql-tools/executor-http, whose key would not see a token added at this level): two
+ * callers sending the same query at once must never share a response. Stitching's batching
+ * merges delegations of one request only (its batching executors are kept per context).
  */
 export function createSubgraphExecutor(options: SubgraphExecutorOptions): Executor {
   const { url, policy, exchanger } = options;
@@ -36,14 +38,19 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
   const maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
 
   return async (request: ExecutionRequest): Promise<ExecutionResult> => {
-    const context = request.context as GatewayContext | undefined;
+    const context = request.context as Partial<GatewayContext> | undefined;
+    // Fail closed: without the gateway's context there is no caller to get a token for, and
+    // treating that as "anonymous" could hand out the gateway's own token.
+    if (!context || !Array.isArray(context.subgraphCalls) || context.principal === undefined) {
+      return { errors: [unavailable(policy.subgraph, 'cannot be called outside a gateway request')] };
+    }
     let token: string | undefined;
     try {
-      const issued = await exchanger.tokenFor(context?.principal ?? null, policy);
+      const issued = await exchanger.tokenFor(context.principal, policy);
       token = issued.token;
-      context?.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: issued.source });
+      context.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: issued.source });
     } catch (error) {
-      context?.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: 'failed' });
+      context.subgraphCalls.push({ subgraph: policy.subgraph, audience: policy.audience, tokenSource: 'failed' });
       if (error instanceof TokenExchangeError) {
         return { errors: [exchangeError(error)] };
       }
@@ -92,6 +99,11 @@ function unavailable(subgraph: string, what: string): GraphQLError {
   return new GraphQLError(`Subgraph "${subgraph}" ${what}.`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph } });
 }
 
+/**
+ * The error callers see for a subgraph whose token could not be obtained. No `originalError`:
+ * yoga masks errors that wrap a non-GraphQL error, and this one is meant for the caller. Its
+ * message and `stsError` hold only our own words and the STS's OAuth code, never its description.
+ */
 function exchangeError(error: TokenExchangeError): GraphQLError {
   return new GraphQLError(error.message, {
     extensions: {
@@ -101,6 +113,5 @@ function exchangeError(error: TokenExchangeError): GraphQLError {
       // A conditional-access challenge is meant for the caller (it becomes WWW-Authenticate).
       ...(error.claims ? { claims: error.claims } : {}),
     },
-    originalError: error,
   });
 }
