@@ -225,6 +225,15 @@ export const configSchema = z
     if (templated && !config.auth.tenants?.length) {
       ctx.addIssue({ code: 'custom', path: ['auth', 'tenants'], message: 'is required when an issuer contains {tenantid}' });
     }
+    // `tid` is always a GUID: a domain name here would silently match no token.
+    config.auth.tenants?.forEach((t, n) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t)) {
+        ctx.addIssue({ code: 'custom', path: ['auth', 'tenants', n], message: 'must be a tenant id (a GUID), not a domain name' });
+      }
+    });
+    if (config.auth.keys.maxStale < config.auth.keys.refreshInterval) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'keys', 'maxStale'], message: 'must be at least auth.keys.refreshInterval' });
+    }
     config.auth.issuers.forEach((i, n) => {
       if (i.issuer.includes('{tenantid}') && !i.jwksUri) {
         ctx.addIssue({ code: 'custom', path: ['auth', 'issuers', n, 'jwksUri'], message: 'is required for an issuer with {tenantid}' });

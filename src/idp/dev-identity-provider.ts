@@ -37,6 +37,13 @@ export interface DevIdentityProvider {
   readonly discoveryUrl: string;
   /** `${url}/${tenantId}/discovery/v2.0/keys`. */
   readonly jwksUri: string;
+  /** `${url}/{tenantid}/v2.0`: the issuer template of multi-tenant verifiers. */
+  readonly multiTenantIssuer: string;
+  /**
+   * `${url}/common/discovery/v2.0/keys`: the same keys, each with `issuer` set to the
+   * `{tenantid}` template, as Entra's multi-tenant key document has them.
+   */
+  readonly commonJwksUri: string;
   /** `${url}/${tenantId}/oauth2/v2.0/token`. */
   readonly tokenEndpoint: string;
   /** The kid of the key that signs new tokens. */
@@ -55,6 +62,8 @@ export interface DevIdentityProvider {
 }
 
 type Route = { readonly method: 'GET' | 'POST'; readonly answer: (request: IncomingMessage) => Promise<unknown> | unknown };
+
+const MULTI_TENANT_ALIASES = new Set(['common', 'organizations']);
 
 /**
  * Starts an Entra-shaped identity provider on loopback: discovery (v2 and v1), JWKS, and a
@@ -106,9 +115,16 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
     ['_dev/token', { method: 'POST', answer: (request) => handleDevTokenRequest(request, mint) }],
   ]);
 
+  // Entra serves the keys of every tenant under the `common` and `organizations` aliases.
+  const multiTenantKeys: Route = { method: 'GET', answer: jwks(() => keys.jwks(urls.multiTenantIssuer)) };
+
   async function answer(request: IncomingMessage): Promise<unknown> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const [, tenant = '', ...rest] = path.split('/');
+    if (MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) && rest.join('/') === 'discovery/v2.0/keys') {
+      if (request.method !== multiTenantKeys.method) throw entraErrors.methodNotAllowed(multiTenantKeys.method, request.method ?? '');
+      return multiTenantKeys.answer(request);
+    }
     const route = routes.get(rest.join('/'));
     if (route === undefined || tenant === '') throw entraErrors.notFound();
     if (tenant.toLowerCase() !== tenantId) throw entraErrors.tenantNotFound(tenant);

@@ -15,6 +15,10 @@ export interface DevIdentityProviderUrls {
   readonly v1DiscoveryUrl: string;
   readonly jwksUri: string;
   readonly v1JwksUri: string;
+  /** The multi-tenant issuer template, `${url}/{tenantid}/v2.0`, as Entra's `common` documents name it. */
+  readonly multiTenantIssuer: string;
+  /** `${url}/common/discovery/v2.0/keys`: the keys of every tenant, each with the `{tenantid}` issuer template. */
+  readonly commonJwksUri: string;
   readonly tokenEndpoint: string;
   readonly authorizationEndpoint: string;
   readonly endSessionEndpoint: string;
@@ -32,6 +36,8 @@ export function devIdentityProviderUrls(url: string, tenantId: string): DevIdent
     v1DiscoveryUrl: `${tenantBase}/.well-known/openid-configuration`,
     jwksUri: `${tenantBase}/discovery/v2.0/keys`,
     v1JwksUri: `${tenantBase}/discovery/keys`,
+    multiTenantIssuer: `${url}/{tenantid}/v2.0`,
+    commonJwksUri: `${url}/common/discovery/v2.0/keys`,
     tokenEndpoint: `${tenantBase}/oauth2/v2.0/token`,
     authorizationEndpoint: `${tenantBase}/oauth2/v2.0/authorize`,
     endSessionEndpoint: `${tenantBase}/oauth2/v2.0/logout`,

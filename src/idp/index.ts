@@ -17,7 +17,7 @@ export type { DevIdentityProviderUrls, OpenIdConfiguration } from './discovery.j
 export type { EntraErrorBody, EntraErrorName } from './entra-errors.js';
 export type { TokenResponseBody } from './grant-context.js';
 export type { DevTokenResponseBody } from './dev-token-endpoint.js';
-export type { JsonWebKeySet, PublishedJwk } from './signing-keys.js';
+export type { JsonWebKeySet, PublishedJwk, SigningAlgorithm } from './signing-keys.js';
 export type { TokenVersion } from './claims.js';
 export { msalConfigForDevIdentityProvider } from './msal-recipe.js';
 export type { DevIdentityProviderMsalConfiguration } from './msal-recipe.js';

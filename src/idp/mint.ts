@@ -5,6 +5,7 @@ import { resourceAudience } from './grant-context.js';
 import { servicePrincipalObjectId } from './identifiers.js';
 import { DevIdentityProviderOptionError } from './option-error.js';
 import type { TenantDirectory } from './tenant-directory.js';
+import type { SigningAlgorithm } from './signing-keys.js';
 import type { AccessTokenRequest } from './token-issuer.js';
 
 /**
@@ -42,10 +43,15 @@ export interface MintOptions {
   lifetimeSeconds?: number;
   /** Claims added last, overriding the others; `undefined` removes a claim. For crafting bad tokens. */
   claims?: Record<string, unknown>;
+  /**
+   * Signature algorithm. Default `'RS256'`, the only one Entra uses; `'PS256'` signs with the
+   * same key under another algorithm, for crafting a token a resource must refuse.
+   */
+  algorithm?: SigningAlgorithm;
 }
 
 const MINT_OPTION_NAMES = new Set([
-  'kind', 'user', 'clientId', 'audience', 'scopes', 'roles', 'version', 'lifetimeSeconds', 'claims',
+  'kind', 'user', 'clientId', 'audience', 'scopes', 'roles', 'version', 'lifetimeSeconds', 'claims', 'algorithm',
 ]);
 
 /** Checks `options` (which may come from JSON) and decides the token's content. */
@@ -56,6 +62,7 @@ export function resolveMintOptions(options: MintOptions, directory: TenantDirect
   }
   const kind = oneOf(raw.kind, 'kind', ['user', 'app'] as const) ?? 'user';
   const version = oneOf(raw.version, 'version', ['1.0', '2.0'] as const) ?? '2.0';
+  const algorithm = oneOf(raw.algorithm, 'algorithm', ['RS256', 'PS256'] as const);
   const clientId =
     text(raw.clientId, 'clientId') ?? (kind === 'app' ? DEMO_APPS.agent.clientId : DEMO_APPS.graphiql.clientId);
   const audience = text(raw.audience, 'audience') ?? DEMO_APPS.gateway.clientId;
@@ -76,6 +83,7 @@ export function resolveMintOptions(options: MintOptions, directory: TenantDirect
     clientAuthentication: authenticationClass(client),
     ...(lifetimeSeconds === undefined ? {} : { lifetimeSeconds }),
     ...(claims === undefined ? {} : { extraClaims: claims as Record<string, unknown> }),
+    ...(algorithm === undefined ? {} : { algorithm }),
   };
 
   if (kind === 'app') {

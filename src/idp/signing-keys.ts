@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
 
 /** One key of a JWKS as Entra publishes it: no `alg` member (clients must not rely on one). */
@@ -11,6 +11,9 @@ export interface PublishedJwk {
   /** Present in Entra's v2 key documents only. */
   issuer?: string;
 }
+
+/** Algorithms the provider can sign access tokens with; Entra uses RS256 only. */
+export type SigningAlgorithm = 'RS256' | 'PS256';
 
 export interface JsonWebKeySet {
   keys: PublishedJwk[];
@@ -67,7 +70,10 @@ export class SigningKeySet {
     return next.kid;
   }
 
-  /** The JWKS document; `issuer` is added to each key for the v2 document, as Entra does. */
+  /**
+   * The JWKS document; `issuer` is added to each key for the v2 document, as Entra does (the
+   * multi-tenant `common` document carries the `{tenantid}` template there).
+   */
   jwks(issuer?: string): JsonWebKeySet {
     return {
       keys: this.published.map((key) => ({
@@ -86,9 +92,15 @@ export class SigningKeySet {
     return this.published.find((key) => key.kid === kid)?.publicKey;
   }
 
-  /** Signs `payload` with the current key, with Entra's header `{ alg: 'RS256', typ: 'JWT', kid }`. */
-  async sign(payload: JWTPayload): Promise<string> {
+  /**
+   * Signs `payload` with the current key, with Entra's header `{ alg: 'RS256', typ: 'JWT', kid }`.
+   * `PS256` signs with the same RSA key under another algorithm: Entra never does this, and a
+   * resource that pins RS256 must refuse such a token (tests craft it this way).
+   */
+  async sign(payload: JWTPayload, algorithm: SigningAlgorithm = 'RS256'): Promise<string> {
     const key = this.current;
-    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+    // WebCrypto binds a key to one algorithm: re-import the same private key for RSA-PSS.
+    const privateKey = algorithm === 'RS256' ? key.privateKey : await importJWK(await exportJWK(key.privateKey), algorithm);
+    return new SignJWT(payload).setProtectedHeader({ alg: algorithm, typ: 'JWT', kid: key.kid }).sign(privateKey);
   }
 }

@@ -1,10 +1,12 @@
 import { buildAccessTokenClaims } from './claims.js';
 import type { AccessTokenClaimsInput } from './claims.js';
-import type { SigningKeySet } from './signing-keys.js';
+import type { SigningAlgorithm, SigningKeySet } from './signing-keys.js';
 
 /** What a grant decides about a token; the issuer adds the issuer, tenant, times and signature. */
 export type AccessTokenRequest = Omit<AccessTokenClaimsInput, 'issuer' | 'tenantId' | 'issuedAtSeconds' | 'lifetimeSeconds'> & {
   readonly lifetimeSeconds?: number;
+  /** Default RS256 (every grant); only `mint` asks for another, to craft tokens a resource must refuse. */
+  readonly algorithm?: SigningAlgorithm;
 };
 
 export interface IssuedAccessToken {
@@ -27,7 +29,7 @@ export interface TokenIssuerOptions {
 export class TokenIssuer {
   constructor(private readonly options: TokenIssuerOptions) {}
 
-  async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
+  async issue({ algorithm, ...request }: AccessTokenRequest): Promise<IssuedAccessToken> {
     const lifetimeSeconds = request.lifetimeSeconds ?? this.options.lifetimeSeconds;
     const claims = buildAccessTokenClaims({
       ...request,
@@ -36,6 +38,6 @@ export class TokenIssuer {
       issuedAtSeconds: Math.floor(this.options.now() / 1000),
       lifetimeSeconds,
     });
-    return { accessToken: await this.options.keys.sign(claims), expiresIn: lifetimeSeconds };
+    return { accessToken: await this.options.keys.sign(claims, algorithm), expiresIn: lifetimeSeconds };
   }
 }

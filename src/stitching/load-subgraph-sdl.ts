@@ -25,7 +25,10 @@ export async function loadSubgraphSdl(
 ): Promise<SubgraphSdl> {
   const name = policy.subgraph;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (policy.mode !== 'none') {
+  // `forward` subgraphs accept callers' tokens; with no audience of their own to ask for, the
+  // gateway has no token of theirs and reads `_sdl` without one (it must then be open).
+  const canAuthenticate = policy.mode === 'exchange' || (policy.mode === 'forward' && policy.audience !== undefined && policy.exchange !== undefined);
+  if (canAuthenticate) {
     try {
       const { token } = await exchanger.clientCredentials(policy);
       headers['authorization'] = `Bearer ${token}`;

@@ -83,6 +83,21 @@ describe('dev identity provider discovery and keys', () => {
     expect(idp.stats.jwksRequests).toBe(before + 2);
   });
 
+  it('publishes every key under common and organizations with the {tenantid} issuer template, as Entra\'s multi-tenant document does', async () => {
+    expect(idp.multiTenantIssuer).toBe(`${idp.url}/{tenantid}/v2.0`);
+    expect(idp.commonJwksUri).toBe(`${idp.url}/common/discovery/v2.0/keys`);
+    const before = idp.stats.jwksRequests;
+    const common = await getJson(idp.commonJwksUri);
+    expect(common.status).toBe(200);
+    expect(common.body).toEqual({
+      keys: [{ kty: 'RSA', use: 'sig', kid: idp.currentKid, n: expect.any(String), e: 'AQAB', issuer: `${idp.url}/{tenantid}/v2.0` }],
+    });
+    expect((await getJson(`${idp.url}/organizations/discovery/v2.0/keys`)).body).toEqual(common.body);
+    expect(idp.stats.jwksRequests).toBe(before + 2);
+    expect((await fetch(idp.commonJwksUri, { method: 'POST' })).status).toBe(405);
+    expectEntraError(await getJson(`${idp.url}/common/oauth2/v2.0/token`), 400, 'invalid_tenant', 90002);
+  });
+
   it('answers another tenant with AADSTS90002', async () => {
     const otherTenant = '00000000-0000-0000-0000-000000000000';
     const response = await getJson(`${idp.url}/${otherTenant}/v2.0/.well-known/openid-configuration`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_AGENT_ROLES,
@@ -146,6 +147,15 @@ describe('minted tokens', () => {
     expect(claims).not.toHaveProperty('tid');
   });
 
+  it('signs with PS256 under the same key when asked (a token a resource must refuse)', async () => {
+    const token = await idp.mint({ algorithm: 'PS256' });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'PS256', typ: 'JWT', kid: idp.currentKid });
+    const published = ((await (await fetch(idp.jwksUri)).json()) as { keys: JWK[] }).keys[0]!;
+    const { payload } = await jwtVerify(token, await importJWK({ kty: 'RSA', n: published.n!, e: published.e! }, 'PS256'), { ...at, algorithms: ['PS256'] });
+    expect(payload).toMatchObject({ iss: idp.issuer, aud: DEMO_APPS.gateway.clientId });
+    await expect(verifyWithJwks(idp, token, { ...at, audience: DEMO_APPS.gateway.clientId })).rejects.toThrow();
+  });
+
   it('refuses bad mint options with errors naming the option', async () => {
     await expect(idp.mint({ user: 'nobody@meshgate.dev' })).rejects.toThrow(
       new DevIdentityProviderOptionError('user', "no user with oid or preferredUsername 'nobody@meshgate.dev'"),
@@ -155,6 +165,7 @@ describe('minted tokens', () => {
     await expect(idp.mint({ scopes: ['A B'] })).rejects.toThrow('scopes: must be an array of strings without spaces');
     await expect(idp.mint({ lifetimeSeconds: 0 })).rejects.toThrow('lifetimeSeconds: must be a whole number of seconds from 1 to 86400');
     await expect(idp.mint({ audiance: 'x' } as never)).rejects.toThrow('audiance: unknown option');
+    await expect(idp.mint({ algorithm: 'HS256' as 'PS256' })).rejects.toThrow("algorithm: must be one of 'RS256', 'PS256'");
   });
 
   describe('POST /{tenant}/_dev/token', () => {
@@ -177,6 +188,7 @@ describe('minted tokens', () => {
     it('answers bad input 400 with a clear message', async () => {
       expectEntraError(await devToken({ user: 'nobody' }), 400, 'invalid_request', 9002313, "user: no user with oid or preferredUsername 'nobody'.");
       expectEntraError(await devToken({ claims: { exp: 0 } }), 400, 'invalid_request', 9002313, "Unknown field(s) 'claims'");
+      expectEntraError(await devToken({ algorithm: 'PS256' }), 400, 'invalid_request', 9002313, "Unknown field(s) 'algorithm'");
       expectEntraError(await devToken('[1]'), 400, 'invalid_request', 9002313, 'The body must be a JSON object.');
       expectEntraError(await devToken('{'), 400, 'invalid_request', 9002313, 'The body is not valid JSON.');
       expectEntraError(await devToken('kind=user', 'application/x-www-form-urlencoded'), 400, 'invalid_request', 9002313, "accepts only 'application/json'");
