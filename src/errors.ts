@@ -14,6 +14,7 @@ export type MeshgateErrorCode =
   | 'SUBGRAPH_UNAVAILABLE'
   | 'BAD_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
+  | 'SERVICE_UNAVAILABLE'
   | 'CONFIG_INVALID'
   | 'COMPOSITION_FAILED'
   | 'AUTHORIZATION_RULE_INVALID';
@@ -26,6 +27,7 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<MeshgateErrorCode> = new Set<Meshga
   'SUBGRAPH_UNAVAILABLE',
   'BAD_REQUEST',
   'PAYLOAD_TOO_LARGE',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 export class MeshgateError extends Error {

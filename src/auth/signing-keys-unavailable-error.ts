@@ -1,3 +1,5 @@
+import { MeshgateError } from '../errors.js';
+
 /**
  * The token's signing key cannot be looked up because an issuer has no usable keys: they were
  * never loaded, or every refresh failed for longer than `maxStale` and they were dropped. The
@@ -5,14 +7,12 @@
  * (as a subgraph answers when its keys are unavailable), not 401, so that a client retries
  * rather than throwing away a good token.
  */
-export class SigningKeysUnavailableError extends Error {
-  /** Public code of the answer (the same one readiness uses). */
-  readonly code = 'SERVICE_UNAVAILABLE';
+export class SigningKeysUnavailableError extends MeshgateError {
   /** When a retry may succeed: the unknown-`kid` refresh cooldown. */
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('signing keys unavailable');
-    this.name = 'SigningKeysUnavailableError';
+    // Public code of the answer: the same one readiness uses.
+    super('SERVICE_UNAVAILABLE', 'signing keys unavailable');
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
