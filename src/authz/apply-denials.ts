@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   execute,
   type ExecutionArgs,
   type ExecutionResult,
@@ -8,6 +7,7 @@ import {
   type GraphQLTypeResolver,
 } from 'graphql';
 import type { FieldNode } from 'graphql';
+import { denialError } from './denial-errors.js';
 import type { FieldDenial, OperationPlan } from './plan-operation.js';
 import { TYPENAME_ALIAS } from './plan-operation.js';
 
@@ -57,16 +57,4 @@ function deniedFor(denials: ReadonlyMap<FieldNode, FieldDenial>, nodes: readonly
   const first = denials.get(nodes[0] as FieldNode);
   if (!first) return undefined;
   return nodes.every((n) => denials.has(n)) ? first : undefined;
-}
-
-/** The error callers receive for a denied field. */
-export function denialError(denial: FieldDenial): GraphQLError {
-  return new GraphQLError(denial.message, {
-    extensions: {
-      code: 'UNAUTHORIZED_FIELD_OR_TYPE',
-      coordinate: denial.coordinate,
-      requiredScopes: denial.requiredScopes,
-      missingScopes: denial.missingScopes,
-    },
-  });
 }

@@ -48,6 +48,14 @@ export class AuthorizationRules {
     return [...this.#types.keys(), ...this.#fields.keys()];
   }
 
+  /** An independent copy: adding to it leaves this one as it is. */
+  copy(): AuthorizationRules {
+    const copy = new AuthorizationRules();
+    for (const [name, requirement] of this.#types) copy.#types.set(name, requirement);
+    for (const [key, requirement] of this.#fields) copy.#fields.set(key, requirement);
+    return copy;
+  }
+
   get size(): number {
     return this.#types.size + this.#fields.size;
   }

@@ -1,26 +1,29 @@
 import {
   Kind,
   TypeInfo,
-  getNamedType,
   isAbstractType,
   isInterfaceType,
   isObjectType,
   visit,
   visitWithTypeInfo,
+  type ASTNode,
   type DocumentNode,
   type FieldNode,
-  type GraphQLCompositeType,
-  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { AuthorizationRules } from './authorization-rules.js';
-import { combine, explainDenial, isSatisfied, type Denial, type Grants, type Requirement } from './requirement.js';
+import type { AccessPolicy } from './access-policy.js';
+import { explainDenial, isSatisfied, type Denial, type Grants, type Requirement } from './requirement.js';
 
 /** A field the caller may not read, with the reason in the shape callers receive. */
 export interface FieldDenial extends Denial {
   /** "Type.field" */
   readonly coordinate: string;
   readonly message: string;
+  /**
+   * Response keys from the root to the field (aliases as written). List positions are not
+   * known before execution, so they are not in it.
+   */
+  readonly path: readonly string[];
 }
 
 /** How to run one document for one set of grants. */
@@ -36,6 +39,16 @@ export interface OperationPlan {
 /** Response key under which the filtered document asks for `__typename` of abstract values. */
 export const TYPENAME_ALIAS = '__meshgate_typename';
 
+/** Aliases the gateway keeps for itself; a caller's alias there could pose as a type name. */
+const RESERVED_ALIAS_PREFIX = '__meshgate';
+
+/** The operation uses an alias the gateway reserves (answered 400). */
+export class ReservedAliasError extends Error {
+  constructor(readonly alias: string) {
+    super(`alias "${alias}" is reserved by the gateway`);
+  }
+}
+
 const TYPENAME_FIELD: FieldNode = {
   kind: Kind.FIELD,
   alias: { kind: Kind.NAME, value: TYPENAME_ALIAS },
@@ -45,52 +58,48 @@ const PLAIN_TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, v
 
 /**
  * Decides, before anything is executed, which selections of an operation the caller may read,
- * and removes the others so that no subgraph ever receives them.
- *
- * - A field requires its own rule and its return type's rule.
- * - A field selected on an interface requires, for every possible type, that type's rule and
- *   its rule on the field: the value could be any of them.
- * - A fragment on a type (`... on Memo`) requires that type's rule.
- * Denials are recorded per field node, so that the result can be answered with `null` and an
- * error at each path (see `applyDenials`).
+ * and removes the others so that no subgraph ever receives them. What each field and each
+ * type condition requires is `policy`'s business (see `AccessPolicy`); a fragment on a type
+ * (`... on Memo`) requires that type's rule, and every field it contributes is answered as
+ * denied when it is not met. Denials are recorded per field node, so that the result can be
+ * answered with `null` and an error at each path (see `applyDenials`).
  */
-export function planOperation(
-  schema: GraphQLSchema,
-  rules: AuthorizationRules,
-  normalized: DocumentNode,
-  grants: Grants,
-): OperationPlan {
+export function planOperation(policy: AccessPolicy, normalized: DocumentNode, grants: Grants): OperationPlan {
+  const schema = policy.schema;
   const denials = new Map<FieldNode, FieldDenial>();
   const typeInfo = new TypeInfo(schema);
 
-  const deny = (node: FieldNode, coordinate: string, requirement: Requirement) => {
+  const deny = (node: FieldNode, path: readonly string[], coordinate: string, requirement: Requirement) => {
     const denial = explainDenial(requirement, grants);
-    denials.set(node, { coordinate, ...denial, message: denialMessage(coordinate, denial, grants) });
+    denials.set(node, { coordinate, ...denial, message: denialMessage(coordinate, denial, grants), path });
   };
 
   const filtered = visit(
     normalized,
     visitWithTypeInfo(typeInfo, {
       Field: {
-        enter(node) {
+        enter(node, _key, _parent, _path, ancestors) {
+          if (node.alias?.value.startsWith(RESERVED_ALIAS_PREFIX)) throw new ReservedAliasError(node.alias.value);
           if (node.name.value.startsWith('__')) return undefined;
           const parent = typeInfo.getParentType();
-          const field = typeInfo.getFieldDef();
-          if (!parent || !field) return undefined;
-          const requirement = fieldRequirement(schema, rules, parent, node.name.value, getNamedType(field.type).name);
+          if (!parent || !typeInfo.getFieldDef()) return undefined;
+          const requirement = policy.fieldRequirement(parent, node.name.value);
           if (!requirement || isSatisfied(requirement, grants)) return undefined;
-          deny(node, `${parent.name}.${node.name.value}`, requirement);
+          deny(node, [...responsePath(ancestors), responseKey(node)], `${parent.name}.${node.name.value}`, requirement);
           return null;
         },
       },
       InlineFragment: {
-        enter(node) {
+        enter(node, _key, _parent, _path, ancestors) {
           const condition = node.typeCondition && schema.getType(node.typeCondition.name.value);
           if (!condition || !(isObjectType(condition) || isInterfaceType(condition))) return undefined;
-          const requirement = typeRequirement(schema, rules, condition);
+          const requirement = policy.typeRequirement(condition);
           if (!requirement || isSatisfied(requirement, grants)) return undefined;
           // Every field this fragment contributes is answered as denied by the type's rule.
-          for (const field of directFields(node.selectionSet)) deny(field, `${condition.name}.${field.name.value}`, requirement);
+          const base = responsePath(ancestors);
+          for (const field of directFields(node.selectionSet)) {
+            deny(field, [...base, responseKey(field)], `${condition.name}.${field.name.value}`, requirement);
+          }
           return null;
         },
       },
@@ -111,44 +120,39 @@ export function planOperation(
   return { normalized, filtered: denials.size > 0 ? filtered : normalized, denials };
 }
 
-function fieldRequirement(
-  schema: GraphQLSchema,
-  rules: AuthorizationRules,
-  parent: GraphQLCompositeType,
-  fieldName: string,
-  returnTypeName: string,
-): Requirement | undefined {
-  let requirement = combine(rules.fieldRule(parent.name, fieldName), rules.typeRule(returnTypeName));
-  if (isAbstractType(parent)) {
-    for (const possible of schema.getPossibleTypes(parent)) {
-      requirement = combine(requirement, combine(rules.fieldRule(possible.name, fieldName), rules.typeRule(possible.name)));
-    }
-  }
-  return requirement;
+/** The key a field's value has in the response. */
+export function responseKey(field: FieldNode): string {
+  return field.alias?.value ?? field.name.value;
 }
 
-function typeRequirement(schema: GraphQLSchema, rules: AuthorizationRules, type: GraphQLCompositeType): Requirement | undefined {
-  let requirement = rules.typeRule(type.name);
-  if (isAbstractType(type)) {
-    for (const possible of schema.getPossibleTypes(type)) requirement = combine(requirement, rules.typeRule(possible.name));
+/** Response keys of the fields among a node's ancestors (as `visit` passes them). */
+export function responsePath(ancestors: readonly (ASTNode | readonly ASTNode[])[]): string[] {
+  const path: string[] = [];
+  for (const ancestor of ancestors) {
+    if (!Array.isArray(ancestor) && (ancestor as ASTNode).kind === Kind.FIELD) path.push(responseKey(ancestor as FieldNode));
   }
-  return requirement;
+  return path;
 }
 
-/** The fields a selection set contributes at its own level (through nested inline fragments). */
+/**
+ * The fields a selection set contributes at its own level (through nested inline fragments).
+ * `__typename` is left out: it is answered from the value's type, never denied.
+ */
 function directFields(set: SelectionSetNode): FieldNode[] {
   const out: FieldNode[] = [];
   for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) out.push(selection);
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.name.value.startsWith('__')) out.push(selection);
+    }
     else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...directFields(selection.selectionSet));
   }
   return out;
 }
 
-function denialMessage(coordinate: string, denial: Denial, grants: Grants): string {
+/** The one-line reason callers read, naming what they lack. */
+export function denialMessage(coordinate: string, denial: Denial, grants: Grants): string {
   if (!grants.authenticated) return `Not authorized to read ${coordinate}: sign in with a token.`;
   if (denial.missingScopes.length === 0) return `Not authorized to read ${coordinate}.`;
   const options = denial.missingScopes.map((all) => all.join(' and ')).join('; or ');
   return `Not authorized to read ${coordinate}: needs scope ${options}.`;
 }
-

@@ -7,6 +7,11 @@ export const REQUIRES_SCOPES = 'requiresScopes';
 
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/; // RFC 6749 scope-token characters
 
+/** Whether `value` is a scope meshgate can match: RFC 6749 scope-token characters, 1..200 of them. */
+export function isScopeToken(value: string): boolean {
+  return SCOPE.test(value);
+}
+
 /**
  * The requirement of one `@requiresScopes` use. Anything we could not enforce exactly
  * (an unknown argument, a variable, an empty list, a non-string) is an error: a rule that is

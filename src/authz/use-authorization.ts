@@ -1,44 +1,139 @@
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { applyDenials } from './apply-denials.js';
-import type { AuthorizationPlanner } from './authorization-planner.js';
-import type { Grants } from './requirement.js';
+import type { AuthorizedGraph } from './authorized-graph.js';
+import { rejectionErrors } from './denial-errors.js';
+import { grantsOf } from './grants.js';
+import { OperationTooLargeError } from './inline-fragments.js';
+import { ReservedAliasError } from './plan-operation.js';
+import { hideSuggestions } from './hide-suggestions.js';
 
-/** What the authorization plugin needs of the graph a request runs on. */
-export interface AuthorizedGraph {
-  readonly planner: AuthorizationPlanner;
-  readonly shadowSchema: GraphQLSchema;
-}
+export type { AuthorizedGraph } from './authorized-graph.js';
+
+/** `authorization.mode`: answer denied fields with null (filter), or refuse the whole operation (reject). */
+export type AuthorizationMode = 'filter' | 'reject';
+/** `authorization.introspection`: what `__schema` / `__type` show. */
+export type IntrospectionMode = 'filtered' | 'full' | 'off';
 
 /** Options of `useAuthorization`. */
 export interface AuthorizationOptions {
   /** The graph state of a schema; a request on an unknown schema is refused (fail closed). */
   readonly graphFor: (schema: GraphQLSchema) => AuthorizedGraph | undefined;
+  /** Default `filter`. */
+  readonly mode?: AuthorizationMode;
+  /** Default `filtered`. */
+  readonly introspection?: IntrospectionMode;
 }
 
-const NO_SCOPES: ReadonlySet<string> = new Set();
-
 /**
- * Enforces `@authenticated` / `@requiresScopes` before execution: the operation is filtered
- * for the caller, only the allowed part is executed (so subgraphs never receive a denied
- * field), and each denied field is answered with `null` and `UNAUTHORIZED_FIELD_OR_TYPE`.
+ * Enforces `@authenticated` / `@requiresScopes` before execution, for the one operation a
+ * request selects:
+ *
+ * - the operation is planned for the caller's scopes; only its allowed part is executed, so
+ *   no subgraph ever receives a denied field; each denied field is answered with `null` and
+ *   `UNAUTHORIZED_FIELD_OR_TYPE` at its path (`filter`), or nothing runs and the answer is
+ *   HTTP 403 listing every denial (`reject`);
+ * - root meta fields (`__schema`, `__type`) are answered from the schema the caller may see
+ *   (`filtered`), the whole graph (`full`), or refused (`off`); never by the data execution;
+ * - unless introspection is `full`, validation errors lose their "Did you mean ...?" hints,
+ *   which would otherwise name fields and types the caller cannot see.
  */
 export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayContext> {
+  const mode = oneOf(options.mode, 'mode', ['filter', 'reject'] as const) ?? 'filter';
+  const introspection = oneOf(options.introspection, 'introspection', ['filtered', 'full', 'off'] as const) ?? 'filtered';
+  const hints = introspection !== 'full';
   return {
+    onValidate() {
+      if (!hints) return undefined;
+      return ({ result, setResult }) => {
+        if (result.length > 0) setResult(hideSuggestions(result));
+      };
+    },
     onExecute({ args, executeFn, setExecuteFn }) {
       const graph = options.graphFor(args.schema);
       if (!graph) throw new Error('authorization: the schema of this request is not a composed graph');
       const context = args.contextValue as GatewayContext;
-      const principal = context.principal;
-      const grants: Grants = principal ? { authenticated: true, scopes: principal.scopes } : { authenticated: false, scopes: NO_SCOPES };
-      const plan = graph.planner.plan(args.document, grants);
-      if (plan.denials.size === 0) return;
-      context.denied.push(...new Set(plan.denials.values()));
+      const grants = grantsOf(context.principal);
+      const answer = (result: ExecutionResult) => setExecuteFn(() => result);
+
+      let plan;
+      try {
+        plan = graph.planner.plan(args.document, args.operationName, grants);
+      } catch (error) {
+        if (error instanceof OperationTooLargeError) return answer(refusal(`Operation is too large: ${error.message}.`, 'BAD_REQUEST', 400));
+        if (error instanceof ReservedAliasError) return answer(refusal(`The ${error.message}.`, 'BAD_REQUEST', 400));
+        throw error;
+      }
+      if (!plan) {
+        // What graphql-js would answer; nothing of the document is executed.
+        return answer({ errors: [new GraphQLError(args.operationName ? `Unknown operation named "${args.operationName}".` : 'Must provide operation name if query contains multiple operations.')] });
+      }
+      const { operation, data } = plan;
+      if (data) context.denied.push(...data.denials.values());
+      if (operation.readsSchema && introspection === 'off') {
+        return answer(refusal('Introspection is turned off on this gateway.', 'INTROSPECTION_DISABLED', 400));
+      }
+      if (mode === 'reject' && data && data.denials.size > 0) return answer({ errors: rejectionErrors(data.denials) });
+      const onDone = hints ? { onExecuteDone: hideRequestErrorHints } : undefined;
+      // Nothing denied, no meta field at the root: the caller's document runs as it is.
+      if (!operation.introspection && data && data.denials.size === 0) return onDone;
+
       setExecuteFn(async (executeArgs: ExecutionArgs) => {
-        const result = (await executeFn({ ...executeArgs, document: plan.filtered })) as ExecutionResult;
-        return applyDenials(graph.shadowSchema, plan, result, executeArgs);
+        let dataResult: ExecutionResult | undefined;
+        if (data) {
+          const result = await executeFn({ ...executeArgs, document: data.filtered });
+          if (Symbol.asyncIterator in Object(result)) throw new Error('authorization: streamed results are not supported');
+          dataResult = data.denials.size > 0 ? await applyDenials(graph.shadowSchema, data, result as ExecutionResult, executeArgs) : (result as ExecutionResult);
+        }
+        let metaResult: ExecutionResult | undefined;
+        if (operation.introspection) {
+          metaResult = await execute({
+            schema: introspection === 'full' ? graph.schema : graph.visibleSchema(grants),
+            document: operation.introspection,
+            variableValues: executeArgs.variableValues ?? null,
+            operationName: executeArgs.operationName ?? null,
+            contextValue: executeArgs.contextValue,
+          });
+        }
+        return mergeRoot(operation.rootKeys, dataResult, metaResult);
       });
+      return onDone;
     },
   };
+}
+
+/** One answer from the data part and the meta part of an operation, keys in the order asked. */
+function mergeRoot(keys: readonly string[], data: ExecutionResult | undefined, meta: ExecutionResult | undefined): ExecutionResult {
+  if (!data) return meta ?? { data: null };
+  if (!meta) return data;
+  // A request error (e.g. bad variables) is the same for both halves: report it once.
+  if (!('data' in data) || data.data === undefined) return data;
+  if (!('data' in meta) || meta.data === undefined) return meta;
+  const errors = [...(data.errors ?? []), ...(meta.errors ?? [])];
+  let merged: Record<string, unknown> | null = null;
+  if (data.data !== null && meta.data !== null) {
+    merged = {};
+    for (const key of keys) {
+      if (key in meta.data) merged[key] = meta.data[key];
+      else if (key in data.data) merged[key] = data.data[key];
+    }
+  }
+  return { data: merged, ...(errors.length ? { errors } : {}), ...(data.extensions ? { extensions: data.extensions } : {}) };
+}
+
+function hideRequestErrorHints({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }): void {
+  if (Symbol.asyncIterator in Object(result)) return;
+  const { errors } = result as ExecutionResult;
+  if (errors?.length) setResult({ ...(result as ExecutionResult), errors: hideSuggestions(errors) });
+}
+
+function refusal(message: string, code: string, status: number): ExecutionResult {
+  return { errors: [new GraphQLError(message, { extensions: { code, http: { status } } })] };
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new TypeError(`useAuthorization: options.${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
 }

@@ -1,3 +1,4 @@
+import type { MeshgateConfigInput } from '../config/config-schema.js';
 import { parseConfig } from '../config/load-config.js';
 import { DEMO_AGENT_ROLES, DEMO_APPS, DEMO_SCOPES, DEMO_USERS } from '../idp/demo-directory.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../idp/index.js';
@@ -22,6 +23,8 @@ export interface DemoOptions {
   readonly auditSink?: AuditSink;
   /** Extra yoga plugins per subgraph (tests record what each subgraph received). */
   readonly subgraphPlugins?: Partial<Record<'customers' | 'orders' | 'knowledge', SubgraphOptions['plugins']>>;
+  /** Changes the gateway configuration before it is parsed (tests try other settings). */
+  readonly configure?: (config: MeshgateConfigInput) => MeshgateConfigInput;
 }
 
 /** The running demo: every part, and the tokens printed for people to paste. */
@@ -68,8 +71,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }
     const person = await idp.mint({ kind: 'user', user: DEMO_USERS.ada.preferredUsername, scopes: DEMO_SCOPES, lifetimeSeconds: 8 * 3600 });
     const agent = await idp.mint({ kind: 'app', clientId: DEMO_APPS.agent.clientId, roles: DEMO_AGENT_ROLES, lifetimeSeconds: 8 * 3600 });
+    const configure = options.configure ?? ((config: MeshgateConfigInput) => config);
     const config = parseConfig(
-      demoConfig(
+      configure(demoConfig(
         {
           issuer: idp.issuer,
           tokenEndpoint: idp.tokenEndpoint,
@@ -77,7 +81,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
           listen: { host, port: options.gatewayPort ?? DEMO_PORTS.gateway },
         },
         { Authorization: `Bearer ${person}` },
-      ),
+      )),
     );
     const gateway = createGateway(config, {
       ...(options.logger ? { logger: options.logger } : {}),

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { GraphQLError, getOperationAST, print, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../server/gateway-context.js';
-import type { AuditEvent, AuditSink } from './audit-sink.js';
+import type { FieldDenial } from '../authz/plan-operation.js';
+import type { GatewayContext, SubgraphCall } from '../server/gateway-context.js';
+import type { AuditDenial, AuditEvent, AuditSink, AuditSubgraphCall } from './audit-sink.js';
+
+const DENIED = 'UNAUTHORIZED_FIELD_OR_TYPE';
 
 /**
- * Writes one audit event per executed operation: who asked, what was denied and why, which
- * subgraphs were called with which audience and where their token came from, and the outcome.
+ * Writes one audit event per executed operation (each operation of a batch on its own): who
+ * asked, what was denied and why, which subgraphs were called with which audience and where
+ * their token came from, and the outcome. It must come after `useAuthorization` and read the
+ * final result, so denials answered with null and whole-operation refusals are both recorded.
  */
 export function useAudit(options: { sink: AuditSink; now?: () => number }): Plugin<GatewayContext> {
   const now = options.now ?? Date.now;
@@ -16,23 +21,29 @@ export function useAudit(options: { sink: AuditSink; now?: () => number }): Plug
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in Object(result)) return;
           const context = args.contextValue as GatewayContext;
-          const { data, errors = [] } = result as ExecutionResult;
-          const errorCodes = [...new Set(errors.map((e) => String(e.extensions?.['code'] ?? 'INTERNAL')))];
-          const denied = context.denied.map((d) => ({ coordinate: d.coordinate, requiredScopes: d.requiredScopes, missingScopes: d.missingScopes }));
+          const { errors = [] } = result as ExecutionResult;
+          const hasData = (result as ExecutionResult).data != null;
+          const errorCodes = [...new Set(errors.map(codeOf))];
+          const onlyDenials = errorCodes.length > 0 && errorCodes.every((c) => c === DENIED);
           const principal = context.principal;
-          const source = args.document.loc?.source.body ?? '';
+          const operation = getOperationAST(args.document, args.operationName);
           const event: AuditEvent = {
             type: 'graphql.operation',
             time: new Date(now()).toISOString(),
             requestId: context.requestId,
-            operationName: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
-            operationHash: createHash('sha256').update(source).digest('hex'),
+            operationName: operation?.name?.value ?? null,
+            operationType: operation?.operation ?? null,
+            operationHash: createHash('sha256').update(args.document.loc?.source.body ?? print(args.document)).digest('hex'),
             principal: principal
               ? { tenantId: principal.tenantId, objectId: principal.objectId, clientId: principal.clientId, kind: principal.isApp ? 'app' : 'person' }
               : null,
-            denied: uniqueBy(denied, (d) => d.coordinate),
-            subgraphs: uniqueBy(context.subgraphCalls, (c) => `${c.subgraph} ${c.tokenSource}`),
-            outcome: data == null && errors.length ? 'error' : errors.length === 0 ? 'ok' : errorCodes.every((c) => c === 'UNAUTHORIZED_FIELD_OR_TYPE') ? 'denied' : 'partial',
+            denied: deniedCoordinates(context.denied),
+            subgraphs: subgraphCalls(context.subgraphCalls),
+            outcome:
+              errors.length === 0 ? 'ok'
+              : !hasData ? (onlyDenials ? 'rejected' : 'error')
+              : onlyDenials ? 'denied'
+              : 'partial',
             errorCodes,
           };
           options.sink.write(event);
@@ -42,8 +53,36 @@ export function useAudit(options: { sink: AuditSink; now?: () => number }): Plug
   };
 }
 
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.values()];
+/** The error's public code; `INTERNAL` for a bug (masked for callers), `BAD_REQUEST` for graphql-js's request errors. */
+function codeOf(error: GraphQLError): string {
+  const code = error.extensions?.['code'];
+  if (typeof code === 'string') return code;
+  if (error.originalError && !(error.originalError instanceof GraphQLError)) return 'INTERNAL';
+  return error.path ? 'GRAPHQL_ERROR' : 'BAD_REQUEST';
+}
+
+function deniedCoordinates(denials: readonly FieldDenial[]): AuditDenial[] {
+  const byCoordinate = new Map<string, AuditDenial & { paths: string[][] }>();
+  for (const denial of denials) {
+    const key = JSON.stringify([denial.coordinate, denial.requiredScopes]);
+    const entry = byCoordinate.get(key);
+    if (entry) entry.paths.push([...denial.path]);
+    else byCoordinate.set(key, { coordinate: denial.coordinate, requiredScopes: denial.requiredScopes, missingScopes: denial.missingScopes, paths: [[...denial.path]] });
+  }
+  return [...byCoordinate.values()];
+}
+
+function subgraphCalls(calls: readonly SubgraphCall[]): AuditSubgraphCall[] {
+  const bySource = new Map<string, { subgraph: string; audience: string | undefined; tokenSource: string; fromCache: boolean; calls: number }>();
+  for (const call of calls) {
+    // The exchanger reports cache hits as "<how>-cached": the event says how and whether cached apart.
+    const source: string = call.tokenSource;
+    const fromCache = source.endsWith('-cached');
+    const tokenSource = fromCache ? source.slice(0, -'-cached'.length) : source;
+    const key = `${call.subgraph} ${source}`;
+    const entry = bySource.get(key);
+    if (entry) entry.calls++;
+    else bySource.set(key, { subgraph: call.subgraph, audience: call.audience, tokenSource, fromCache, calls: 1 });
+  }
+  return [...bySource.values()];
 }

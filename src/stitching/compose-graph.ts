@@ -5,7 +5,7 @@ import { filterSchema, type Executor } from '@graphql-tools/utils';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { AuthorizationRules } from '../authz/authorization-rules.js';
 import { CompositionError, MeshgateError } from '../errors.js';
-import type { SubgraphSdl } from './load-subgraph-sdl.js';
+import { parseSdl, type SubgraphSdl } from './load-subgraph-sdl.js';
 
 /** One subgraph to compose: its SDL and the executor that calls it. */
 export interface SubgraphInput {
@@ -43,10 +43,14 @@ export function composeGraph(inputs: readonly SubgraphInput[]): ComposedGraph {
   if (inputs.length === 0) throw new CompositionError('no subgraphs to compose');
   const rules = new AuthorizationRules();
   const subschemas: SubschemaConfig[] = inputs.map((input) => {
-    rules.addFromSdl(input.name, input.sdl.document);
+    // A fresh parse for every composition: stitchSchemas writes merged directive arguments back
+    // into the AST it is given, so reusing a document across compositions would corrupt the
+    // access rules read from it (a weakened rule after the second hot swap).
+    const document = parseSdl(input.name, input.sdl.sdl);
+    rules.addFromSdl(input.name, document);
     let schema: GraphQLSchema;
     try {
-      schema = buildASTSchema(input.sdl.document);
+      schema = buildASTSchema(document);
     } catch (error) {
       throw new CompositionError(`subgraph "${input.name}": SDL is not a valid schema: ${(error as Error).message}`, { cause: error });
     }

@@ -4,7 +4,9 @@ import type { SubgraphContext } from '../shared/types.js';
 import { badUserInput, forbidden } from '../shared/errors.js';
 import { checkFirst, checkIds, checkOffset } from '../shared/limits.js';
 import type { DocumentRecord } from './generate-documents.js';
+import type { NoteRecord } from './generate-notes.js';
 import { selectDocuments, type KnowledgeLoaders } from './loaders.js';
+import type { NoteSearch } from './note-search.js';
 import type { KnowledgeSearch } from './search-index.js';
 
 type Context = SubgraphContext<KnowledgeLoaders>;
@@ -21,7 +23,29 @@ interface CustomerRef {
 const mayReadConfidential = (context: Context): boolean => context.caller?.scopes.has(CONFIDENTIAL_SCOPE) ?? false;
 const customerOf = (document: DocumentRecord): CustomerRef | null => (document.customerId === null ? null : { id: document.customerId });
 
-export function knowledgeResolvers(store: SqlStore, index: KnowledgeSearch): IResolvers<unknown, Context> {
+interface PassageValue {
+  document: DocumentRecord;
+  score: number;
+  snippet: string;
+}
+
+function checkQuery(text: string): string {
+  const query = text.trim();
+  if (query.length === 0) throw badUserInput('query must not be empty');
+  if (text.length > MAX_QUERY_LENGTH) throw badUserInput(`query must be at most ${MAX_QUERY_LENGTH} characters`);
+  return query;
+}
+
+async function passages(index: KnowledgeSearch, query: string, first: number, context: Context): Promise<PassageValue[]> {
+  const hits = index.search(query, { first, confidential: mayReadConfidential(context) });
+  const documents = await context.loaders.document.loadMany(hits.map((hit) => hit.id));
+  return hits.flatMap((hit, i) => {
+    const document = documents[i];
+    return document && !(document instanceof Error) ? [{ document, score: hit.score, snippet: hit.snippet }] : [];
+  });
+}
+
+export function knowledgeResolvers(store: SqlStore, index: KnowledgeSearch, notes: NoteSearch): IResolvers<unknown, Context> {
   return {
     Query: {
       document: (_: unknown, { id }: { id: string }, { loaders }: Context) => loaders.document.load(id),
@@ -35,16 +59,27 @@ export function knowledgeResolvers(store: SqlStore, index: KnowledgeSearch): IRe
         for (const row of rows) loaders.document.prime(row.id, row);
         return rows;
       },
-      search: async (_: unknown, args: { query: string; first: number }, context: Context) => {
-        const query = args.query.trim();
-        if (query.length === 0) throw badUserInput('query must not be empty');
-        if (args.query.length > MAX_QUERY_LENGTH) throw badUserInput(`query must be at most ${MAX_QUERY_LENGTH} characters`);
-        const hits = index.search(query, { first: checkFirst(args.first), confidential: mayReadConfidential(context) });
-        const documents = await context.loaders.document.loadMany(hits.map((hit) => hit.id));
-        return hits.flatMap((hit, i) => {
-          const document = documents[i];
-          return document && !(document instanceof Error) ? [{ document, score: hit.score, snippet: hit.snippet }] : [];
+      search: (_: unknown, args: { query: string; first: number }, context: Context) =>
+        passages(index, checkQuery(args.query), checkFirst(args.first), context),
+      // Documents and notes ranked together. BM25 scores of two indexes are not comparable, so
+      // each kind is scored relative to its own best hit: the best of each kind comes first.
+      find: async (_: unknown, args: { query: string; first: number }, context: Context) => {
+        const query = checkQuery(args.query);
+        const first = checkFirst(args.first);
+        const noteHits = notes.search(query, first);
+        const [found, loaded] = await Promise.all([passages(index, query, first, context), context.loaders.note.loadMany(noteHits.map((h) => h.id))]);
+        const noteValues = noteHits.flatMap((hit, i) => {
+          const note = loaded[i];
+          return note && !(note instanceof Error) ? [{ note, score: hit.score }] : [];
         });
+        const topPassage = found[0]?.score ?? 1;
+        const topNote = noteValues[0]?.score ?? 1;
+        const ranked: { relevance: number; value: PassageValue | NoteRecord }[] = [
+          ...found.map((p) => ({ relevance: p.score / topPassage, value: p })),
+          ...noteValues.map((n) => ({ relevance: n.score / topNote, value: n.note })),
+        ];
+        // Stable sort: on a tie, passages (listed first) come first.
+        return ranked.sort((a, b) => b.relevance - a.relevance).slice(0, first).map((r) => r.value);
       },
       _knowledgeCustomersByIds: (_: unknown, { ids }: { ids: string[] }): CustomerRef[] => checkIds(ids).map((id) => ({ id })),
     },
@@ -53,6 +88,16 @@ export function knowledgeResolvers(store: SqlStore, index: KnowledgeSearch): IRe
         const limit = checkFirst(first);
         return (await loaders.documentsByCustomer.load(customer.id)).slice(0, limit);
       },
+      notes: async (customer: CustomerRef, { first }: { first: number }, { loaders }: Context) => {
+        const limit = checkFirst(first);
+        return (await loaders.notesByCustomer.load(customer.id)).slice(0, limit);
+      },
+    },
+    CustomerNote: {
+      customer: (note: NoteRecord): CustomerRef => ({ id: note.customerId }),
+    },
+    SearchHit: {
+      __resolveType: (hit: PassageValue | NoteRecord) => ('document' in hit ? 'Passage' : 'CustomerNote'),
     },
     Document: {
       __resolveType: (document: DocumentRecord) => (document.classification === 'CONFIDENTIAL' ? 'ConfidentialDocument' : 'StandardDocument'),

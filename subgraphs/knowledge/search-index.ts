@@ -34,7 +34,8 @@ export function tokenize(text: string): string[] {
   return text.split(SEPARATORS).filter((token) => token.length > 0);
 }
 
-function processTerm(term: string): string | null {
+/** Lower-cases a term; stop words are dropped (null). */
+export function processTerm(term: string): string | null {
   const lower = term.toLowerCase();
   return STOP_WORDS.has(lower) ? null : lower;
 }

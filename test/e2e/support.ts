@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { createMemoryAuditSink } from '../../src/observability/audit-sink.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { startDemo, type Demo } from '../../src/demo/start-demo.js';
+import { startDemo, type Demo, type DemoOptions } from '../../src/demo/start-demo.js';
 
 /** What one subgraph received: each request's operation text and the token's audience. */
 export interface Recorder {
@@ -29,8 +29,8 @@ export interface TestDemo extends Demo {
   readonly audit: ReturnType<typeof createMemoryAuditSink>;
 }
 
-/** The real demo (identity provider, three subgraphs, gateway) on OS-chosen ports. */
-export async function startTestDemo(): Promise<TestDemo> {
+/** The real demo (identity provider, three subgraphs, gateway) on OS-chosen ports; `configure` changes the gateway's config. */
+export async function startTestDemo(options: Pick<DemoOptions, 'configure'> = {}): Promise<TestDemo> {
   const received = { customers: recordOperations(), orders: recordOperations(), knowledge: recordOperations() };
   const audit = createMemoryAuditSink();
   const demo = await startDemo({
@@ -39,6 +39,7 @@ export async function startTestDemo(): Promise<TestDemo> {
     subgraphPorts: { customers: 0, orders: 0, knowledge: 0 },
     logger: createLogger('silent'),
     auditSink: audit,
+    ...options,
     subgraphPlugins: {
       customers: [received.customers.plugin],
       orders: [received.orders.plugin],

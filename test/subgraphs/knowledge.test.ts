@@ -165,3 +165,39 @@ describe('knowledge subgraph: search', () => {
     }
   });
 });
+
+describe('knowledge subgraph: customer notes and find', () => {
+  interface Note { id: string; author: string; writtenAt: string; text: string; customer: { id: string } }
+
+  it('holds notes about customers, three about each of C-0001..C-0005, newest first, loaded in one query', async () => {
+    const before = knowledge.subgraph.stats.sqlQueries;
+    const { _knowledgeCustomersByIds: list } = dataOf(
+      await knowledge.query(`{ _knowledgeCustomersByIds(ids: ${JSON.stringify([...ids(1, 5), 'C-9999'])}) { id notes(first: 100) { id author writtenAt text customer { id } } } }`, {
+        token: reader,
+      }),
+    ) as { _knowledgeCustomersByIds: { id: string; notes: Note[] }[] };
+    expect(knowledge.subgraph.stats.sqlQueries - before).toBe(1);
+    for (const customer of list.slice(0, 5)) {
+      expect(customer.notes).toHaveLength(3);
+      expect(customer.notes.every((n) => n.customer.id === customer.id && /^N-0\d\d$/.test(n.id) && n.author.length > 0)).toBe(true);
+      const dates = customer.notes.map((n) => n.writtenAt);
+      expect(dates).toEqual([...dates].sort().reverse());
+    }
+    // Notes quote how to reach people: personal data (the gateway guards them with Customers.PII.Read).
+    expect(list[0]?.notes.some((n) => /@lakeside-agritech\.example|\+\d/.test(n.text))).toBe(true);
+    expect(list[5]).toEqual({ id: 'C-9999', notes: [] });
+  });
+
+  it('finds passages and notes together, the best of each kind first', async () => {
+    const response = await knowledge.query('{ find(query: "procurement", first: 6) { __typename ... on Passage { score document { id } } ... on CustomerNote { id text } } }', { token: reader });
+    const { find } = dataOf(response) as { find: ({ __typename: 'Passage'; score: number } | { __typename: 'CustomerNote'; id: string; text: string })[] };
+    expect(find).toHaveLength(6);
+    expect(find.slice(0, 2).map((hit) => hit.__typename)).toEqual(['Passage', 'CustomerNote']);
+    for (const hit of find) if (hit.__typename === 'CustomerNote') expect(hit.text.toLowerCase()).toContain('procurement');
+  });
+
+  it('refuses an empty find query with BAD_USER_INPUT', async () => {
+    const response = await knowledge.query('{ find(query: "  ") { __typename } }', { token: reader });
+    expect(response.body).toEqual({ data: { find: null }, errors: [expect.objectContaining({ path: ['find'], extensions: { code: 'BAD_USER_INPUT' } })] });
+  });
+});
