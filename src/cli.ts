@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadConfigFile } from './config/load-config.js';
 import { MeshgateError } from './errors.js';
+import { RegistryStoreError } from './registry/registry-error.js';
+import type { CommandIo } from './registry/subgraph-command.js';
 import { createGateway } from './server/create-gateway.js';
 import { listenGateway } from './server/listen-gateway.js';
 
@@ -11,7 +13,9 @@ Usage:
   meshgate demo                       the whole demo on embedded defaults (what npm start runs)
   meshgate serve --config FILE        the gateway alone, as configured (YAML or JSON)
   meshgate token [options]            mint a token from the running dev identity provider
-  meshgate --help
+  meshgate subgraph ACTION --gateway URL   list | add | update | remove | check registered subgraphs
+  meshgate compose --config FILE      compose the graph offline and print what fails (CI)
+  meshgate --help                     (meshgate subgraph --help, meshgate compose --help)
 
 token options:
   --scopes "A B"     delegated scopes (scp) of a person's token
@@ -23,8 +27,17 @@ token options:
   --idp URL          dev identity provider (default http://127.0.0.1:4100)
 `;
 
-/** Runs the meshgate command line; returns the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+const PROCESS_IO: CommandIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  env: process.env,
+};
+
+/**
+ * Runs the meshgate command line; returns the process exit code. `io` is where the `subgraph`
+ * and `compose` commands write (default: the process's streams and environment).
+ */
+export async function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
@@ -37,6 +50,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return demo();
     case 'token':
       return token(rest);
+    case 'subgraph': {
+      const { subgraphCommand } = await import('./registry/subgraph-command.js');
+      return subgraphCommand(rest, io);
+    }
+    case 'compose': {
+      const { composeCommand } = await import('./registry/compose-command.js');
+      return composeCommand(rest, io);
+    }
     default:
       process.stderr.write(`meshgate: unknown command "${command}" (see meshgate --help)\n`);
       return 2;
@@ -58,9 +79,16 @@ async function serve(args: readonly string[]): Promise<number> {
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
     try {
       await gateway.start();
-      gateway.logger.info({ graphql: `${server.url}/graphql` }, 'ready');
+      if (gateway.isReady) gateway.logger.info({ graphql: `${server.url}/graphql` }, 'ready');
+      else gateway.logger.warn({ admin: `${server.url}/admin/subgraphs` }, 'started without a graph: register a subgraph through the admin API');
       return await new Promise<number>(() => undefined);
     } catch (error) {
+      // A damaged registry store does not heal by waiting: stop with its one-line message.
+      if (error instanceof RegistryStoreError) {
+        await server.close();
+        await gateway.close();
+        throw error;
+      }
       gateway.logger.error({ err: (error as Error).message, retryInMs: delay }, 'not ready');
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

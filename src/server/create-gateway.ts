@@ -4,16 +4,23 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createEntraVerifier, type EntraVerifier } from '../auth/entra-verifier.js';
 import { principalOf, useEntraAuth } from '../auth/use-entra-auth.js';
-import { AuthorizationPlanner } from '../authz/authorization-planner.js';
+import { authorizeGraph } from '../authz/authorized-graph.js';
 import { useAuthorization, type AuthorizedGraph } from '../authz/use-authorization.js';
+import { EXPLAIN_PATH, useExplain } from '../authz/use-explain.js';
 import type { MeshgateConfig } from '../config/config-schema.js';
-import { subgraphTokenPolicy, type SubgraphTokenPolicy } from '../exchange/exchange-settings.js';
 import { TokenExchanger } from '../exchange/token-exchanger.js';
 import { createAuditSink, type AuditSink } from '../observability/audit-sink.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { createGatewayMetrics } from '../observability/metrics.js';
+import { useMetrics } from '../observability/use-metrics.js';
 import { useAudit } from '../observability/use-audit.js';
 import { composeGraph, type ComposedGraph } from '../stitching/compose-graph.js';
 import { loadSubgraphSdl } from '../stitching/load-subgraph-sdl.js';
+import type { LoadedSubgraph } from '../registry/graph-manager.js';
+import { createRegistryAuditSink, type RegistryAuditSink } from '../registry/registry-audit.js';
+import { serveSubgraphs } from '../registry/serve-subgraphs.js';
+import type { RegistryApi } from '../registry/registry-api.js';
+import { useAdminApi } from '../registry/use-admin-api.js';
 import { createSubgraphExecutor } from '../stitching/subgraph-executor.js';
 import type { GatewayContext } from './gateway-context.js';
 import { useOperationLimits } from './use-operation-limits.js';
@@ -28,6 +35,8 @@ export interface GatewayOptions {
   readonly now?: () => number;
   readonly logger?: Logger;
   readonly auditSink?: AuditSink;
+  /** Where registry changes are audited. Default: `audit.sink`, like operations. */
+  readonly registryAuditSink?: RegistryAuditSink;
 }
 
 /** A running graph: the composed schema and what enforcement derives from it. */
@@ -49,6 +58,8 @@ export interface Gateway {
   readonly graph: ComposedGraph | undefined;
   /** Stops background work (key refresh, SDL polling). The HTTP listener is closed by its owner. */
   close(): Promise<void>;
+  /** Subgraphs registered at run time (admin API); undefined without `registry:` in the config. */
+  readonly registry: RegistryApi | undefined;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -74,38 +85,48 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     jwksCooldownMs: config.auth.keys.cooldown,
     jwksRefreshIntervalMs: config.auth.keys.refreshInterval,
     jwksMaxStaleMs: config.auth.keys.maxStale,
+    onKeysRefreshFailed: (failure) => logger.warn(failure, failure.keysUnavailable ? 'issuer keys unavailable' : 'issuer keys refresh failed; serving the last good keys'),
     fetch: fetchFn,
     now,
   });
+  const metrics = createGatewayMetrics();
   const exchanger = new TokenExchanger({
+    observer: metrics.exchange,
     fetch: fetchFn,
     now,
     timeoutMs: config.timeouts.exchange,
     onFailure: (event) => logger.warn(event, 'token exchange failed'),
   });
-  const policies = config.subgraphs.map((s) => ({ url: s.url, policy: subgraphTokenPolicy(s, config.exchange) }));
   const graphs = new WeakMap<GraphQLSchema, GraphState>();
   let current: GraphState | undefined;
 
-  async function compose(subgraphs: readonly { url: string; policy: SubgraphTokenPolicy }[]): Promise<ComposedGraph> {
-    const sdls = await Promise.all(
-      subgraphs.map(({ url, policy }) => loadSubgraphSdl(url, policy, exchanger, { fetch: fetchFn, timeoutMs: config.timeouts.sdl })),
-    );
-    return composeGraph(
-      subgraphs.map(({ url, policy }, i) => ({
-        name: policy.subgraph,
-        sdl: sdls[i]!,
+  /**
+   * Composes subgraphs into a state ready to serve. Used at start, for registrations and SDL
+   * refreshes alike: whatever throws here refuses the change and leaves `current` serving.
+   */
+  function build(subgraphs: readonly LoadedSubgraph[]): GraphState {
+    const graph = composeGraph(
+      subgraphs.map(({ endpoint: { name, url, policy }, sdl }) => ({
+        name,
+        sdl,
         executor: createSubgraphExecutor({ url, policy, exchanger, timeoutMs: config.timeouts.subgraph, fetch: fetchFn }),
       })),
     );
+    // Gateway rules (authorization.rules) add to the subgraphs'; an unknown coordinate throws here.
+    const state: GraphState = { graph, ...authorizeGraph(graph, { rules: config.authorization.rules }) };
+    graphs.set(graph.schema, state);
+    return state;
   }
 
-  function serve(graph: ComposedGraph): void {
-    const state: GraphState = { graph, shadowSchema: graph.shadowSchema, planner: new AuthorizationPlanner(graph.schema, graph.rules) };
-    graphs.set(graph.schema, state);
+  const served = serveSubgraphs<GraphState>(config, {
+    build,
     // One assignment: requests already running keep the schema they started with.
-    current = state;
-  }
+    onCommit: (state) => void (current = state),
+    loadSdl: ({ url, policy }) => loadSubgraphSdl(url, policy, exchanger, { fetch: fetchFn, timeoutMs: config.timeouts.sdl }),
+    logger,
+    audit: options.registryAuditSink ?? createRegistryAuditSink(config.audit.sink),
+    now,
+  });
 
   const graphiqlConfig = typeof config.graphiql === 'object' ? config.graphiql : {};
   const graphiql = config.graphiql === false ? false : {
@@ -142,17 +163,25 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     plugins: [
       useReadiness({
         graphqlPath: GRAPHQL_PATH,
-        notReadyReason: () => (!current ? 'graph not composed yet' : !verifier.isReady ? 'issuer keys not loaded yet' : undefined),
+        notReadyReason: () => (!current ? served.notReadyReason() : !verifier.isReady ? 'issuer keys not loaded yet' : undefined),
+        details: () => served.readinessDetails(),
       }),
+      ...(config.admin.enabled
+        ? [useAdminApi({ registry: served.registry, verifier, roles: config.admin.roles, maxTokenBytes: config.limits.maxTokenBytes, logger, requestId: requestIdOf })]
+        : []),
+      useMetrics({ registry: metrics.registry }),
       useEntraAuth({
         verifier,
-        paths: [GRAPHQL_PATH],
+        paths: config.authorization.explain ? [GRAPHQL_PATH, EXPLAIN_PATH] : [GRAPHQL_PATH],
         anonymous: config.auth.anonymous,
         maxTokenBytes: config.limits.maxTokenBytes,
         graphiql: graphiql !== false,
       }),
       useOperationLimits({ maxDepth: config.limits.maxDepth }),
-      useAuthorization({ graphFor: (schema) => graphs.get(schema) }),
+      useAuthorization({ graphFor: (schema) => graphs.get(schema), mode: config.authorization.mode, introspection: config.authorization.introspection }),
+      ...(config.authorization.explain
+        ? [useExplain({ graph: () => current, mode: config.authorization.mode, introspection: config.authorization.introspection, maxBodyBytes: config.limits.maxBodyBytes })]
+        : []),
       useTokenChallenges(),
       useAudit({ sink: options.auditSink ?? createAuditSink(config.audit.sink), now }),
     ],
@@ -169,13 +198,18 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     get graph() {
       return current?.graph;
     },
+    get registry() {
+      return served.registry;
+    },
     async close() {
+      served.close();
       verifier.close();
     },
     async start() {
-      const [graph] = await Promise.all([compose(policies), verifier.ready()]);
-      serve(graph);
-      logger.info({ subgraphs: graph.subgraphs, rules: graph.rules.size }, 'graph composed');
+      await Promise.all([served.start(), verifier.ready()]);
+      const graph = current?.graph;
+      if (graph) logger.info({ subgraphs: graph.subgraphs, rules: graph.rules.size }, 'graph composed');
+      else logger.warn({ reason: served.notReadyReason() }, 'no graph to serve yet');
     },
   };
 }

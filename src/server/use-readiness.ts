@@ -5,6 +5,8 @@ import { errorBody, jsonResponse } from './json-response.js';
 export interface ReadinessOptions {
   /** Why the gateway is not ready yet, or undefined once it is. */
   readonly notReadyReason: () => string | undefined;
+  /** More to say in the `/readyz` body (e.g. subgraphs served from their last good SDL); never changes the status. */
+  readonly details?: () => Record<string, unknown> | undefined;
   readonly readyPath?: string;
   readonly graphqlPath: string;
 }
@@ -20,7 +22,8 @@ export function useReadiness(options: ReadinessOptions): Plugin {
       if (url.pathname !== readyPath && url.pathname !== options.graphqlPath) return;
       const reason = options.notReadyReason();
       if (url.pathname === readyPath) {
-        endResponse(jsonResponse(fetchAPI, reason ? 503 : 200, reason ? { status: 'starting', reason } : { status: 'ready' }));
+        const details = options.details?.();
+        endResponse(jsonResponse(fetchAPI, reason ? 503 : 200, { ...(reason ? { status: 'starting', reason } : { status: 'ready' }), ...details }));
       } else if (reason) {
         endResponse(jsonResponse(fetchAPI, 503, errorBody('The gateway is starting.', 'SERVICE_UNAVAILABLE'), { 'retry-after': '1' }));
       }
