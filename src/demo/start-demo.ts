@@ -33,7 +33,7 @@ export interface Demo {
   readonly gateway: Gateway;
   readonly server: ListeningGateway;
   readonly graphqlUrl: string;
-  readonly subgraphs: Record<'customers' | 'orders' | 'knowledge', { readonly url: string; readonly subgraph: Subgraph }>;
+  readonly subgraphs: Record<'customers' | 'orders' | 'knowledge', { readonly url: string; readonly subgraph: Subgraph; stop(): Promise<void> }>;
   readonly tokens: { readonly person: string; readonly agent: string };
   close(): Promise<void>;
 }
@@ -67,7 +67,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       closers.push(() => subgraph.close());
       const listening = await listenSubgraph(subgraph, { host, port: ports[name] });
       closers.push(() => listening.close());
-      subgraphs[name] = { url: listening.url, subgraph };
+      subgraphs[name] = { url: listening.url, subgraph, stop: () => listening.close() };
     }
     const person = await idp.mint({ kind: 'user', user: DEMO_USERS.ada.preferredUsername, scopes: DEMO_SCOPES, lifetimeSeconds: 8 * 3600 });
     const agent = await idp.mint({ kind: 'app', clientId: DEMO_APPS.agent.clientId, roles: DEMO_AGENT_ROLES, lifetimeSeconds: 8 * 3600 });

@@ -1,7 +1,7 @@
-import { buildASTSchema, isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
+import { buildASTSchema, isNonNullType, isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
-import { filterSchema, type Executor } from '@graphql-tools/utils';
+import { MapperKind, filterSchema, mapSchema, type Executor } from '@graphql-tools/utils';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { AuthorizationRules } from '../authz/authorization-rules.js';
 import { CompositionError, MeshgateError } from '../errors.js';
@@ -65,10 +65,16 @@ export function composeGraph(inputs: readonly SubgraphInput[]): ComposedGraph {
     if (error instanceof MeshgateError) throw error;
     throw new CompositionError(`subgraphs do not compose: ${(error as Error).message}`, { cause: error });
   }
-  const schema = filterSchema({
-    schema: stitched,
-    rootFieldFilter: (operation, fieldName) => !isHiddenRootField(operation, fieldName),
-  });
+  const relaxed = fieldsOfOtherSubgraphs(subschemas.map((s) => s.schema));
+  const schema = mapSchema(
+    filterSchema({ schema: stitched, rootFieldFilter: (operation, fieldName) => !isHiddenRootField(operation, fieldName) }),
+    {
+      // One subgraph failing (down, or its token exchange refused) must null only its own
+      // fields: a non-null field merged in from it would otherwise null the whole parent.
+      [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) =>
+        relaxed.has(`${typeName}.${fieldName}`) && isNonNullType(field.type) ? { ...field, type: field.type.ofType } : field,
+    },
+  );
   const query = schema.getQueryType();
   if (!query || !isObjectType(query) || Object.keys(query.getFields()).length === 0) {
     throw new CompositionError('the composed graph has no public Query fields');
@@ -76,4 +82,33 @@ export function composeGraph(inputs: readonly SubgraphInput[]): ComposedGraph {
   rules.assertEnforceable(schema, isHiddenRootField);
   const shadowSchema = buildASTSchema(parse(printSchema(schema)), { assumeValidSDL: true });
   return { schema, shadowSchema, rules, subgraphs: inputs.map((i) => i.name) };
+}
+
+/**
+ * Fields of merged types (object types that several subgraphs define) that not every one of
+ * those subgraphs serves: they are fetched from another subgraph than their parent may come
+ * from, so they are made nullable in the gateway's graph. Key fields (served by all) stay as
+ * they are.
+ */
+function fieldsOfOtherSubgraphs(schemas: readonly GraphQLSchema[]): Set<string> {
+  const servedBy = new Map<string, Map<string, number>>();
+  const definedBy = new Map<string, number>();
+  for (const schema of schemas) {
+    const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].map((t) => t?.name));
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type.name)) continue;
+      definedBy.set(type.name, (definedBy.get(type.name) ?? 0) + 1);
+      const fields = servedBy.get(type.name) ?? new Map<string, number>();
+      for (const name of Object.keys(type.getFields())) fields.set(name, (fields.get(name) ?? 0) + 1);
+      servedBy.set(type.name, fields);
+    }
+  }
+  const relaxed = new Set<string>();
+  for (const [typeName, count] of definedBy) {
+    if (count < 2) continue;
+    for (const [fieldName, served] of servedBy.get(typeName) ?? []) {
+      if (served < count) relaxed.add(`${typeName}.${fieldName}`);
+    }
+  }
+  return relaxed;
 }

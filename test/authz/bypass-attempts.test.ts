@@ -171,12 +171,14 @@ const ATTACKS: Attack[] = [
     },
   },
   {
-    shape: 'non-null propagation: a denied non-null merged field (Customer.documents) nulls its parent',
+    // Fields merged in from another subgraph are nullable in the gateway's graph (so that one
+    // subgraph's failure nulls only its fields): the denial nulls the field, not the customer.
+    shape: 'a denied field merged in from another subgraph (Customer.documents, [Document!]! there) is null, its parent kept',
     query: '{ customer(id: "C-0001") { name documents(first: 1) { title } } }',
     without: ['Customers.Read'],
     with: READER,
     denied: {
-      body: { data: { customer: null }, errors: [denied(['customer', 'documents'], 'Customer.documents', [['Knowledge.Read']])] },
+      body: { data: { customer: { name: C1.name, documents: null } }, errors: [denied(['customer', 'documents'], 'Customer.documents', [['Knowledge.Read']])] },
       received: { customers: ['Customer.name', 'Query.customer'] },
     },
     allowed: {
