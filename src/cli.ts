@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadConfigFile } from './config/load-config.js';
-import { MeshgateError } from './errors.js';
+import { ConfigError, MeshgateError } from './errors.js';
 import { RegistryStoreError } from './registry/registry-error.js';
 import type { CommandIo } from './registry/subgraph-command.js';
 import { createGateway } from './server/create-gateway.js';
@@ -83,8 +83,9 @@ async function serve(args: readonly string[]): Promise<number> {
       else gateway.logger.warn({ admin: `${server.url}/admin/subgraphs` }, 'started without a graph: register a subgraph through the admin API');
       return await new Promise<number>(() => undefined);
     } catch (error) {
-      // A damaged registry store does not heal by waiting: stop with its one-line message.
-      if (error instanceof RegistryStoreError) {
+      // A damaged registry store or a configuration that names what the graph does not have
+      // (a gateway rule on an unknown field) does not heal by waiting: stop with its one line.
+      if (error instanceof RegistryStoreError || isConfigError(error)) {
         await server.close();
         await gateway.close();
         throw error;
@@ -93,6 +94,11 @@ async function serve(args: readonly string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+function isConfigError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof ConfigError) return true;
+  return false;
 }
 
 async function demo(): Promise<number> {

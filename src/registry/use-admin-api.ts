@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import { AuthenticationError } from '../auth/authentication-error.js';
 import type { EntraVerifier } from '../auth/entra-verifier.js';
 import { readBearerToken } from '../auth/read-bearer-token.js';
+import { MeshgateError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { jsonResponse } from '../server/json-response.js';
 import { adminCallerOf, type AdminCaller } from './admin-access.js';
@@ -113,6 +114,10 @@ export function useAdminApi(options: AdminApiOptions): Plugin {
     if (error instanceof RegistryError) {
       const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allowed.join(', ') } : {};
       return jsonResponse(fetchAPI, error.status, { error: { code: error.adminCode, message: error.message, reasons: error.reasons, ...(error.changes ? { changes: error.changes } : {}) } }, headers);
+    }
+    if (error instanceof MeshgateError && error.code === 'SERVICE_UNAVAILABLE') {
+      // The issuer's keys are unavailable: nothing is known about the token yet, retry later.
+      return jsonResponse(fetchAPI, 503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'signing keys unavailable; retry later', reasons: [] } }, { 'retry-after': '30' });
     }
     options.logger.error({ problem: (error as Error)?.message }, 'admin API: unexpected error');
     return jsonResponse(fetchAPI, 500, { error: { code: 'INTERNAL', message: 'internal error; nothing was changed', reasons: [] } });

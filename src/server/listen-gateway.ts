@@ -28,7 +28,10 @@ export interface ListenOptions {
  */
 export async function listenGateway(gateway: Gateway, options: ListenOptions): Promise<ListeningGateway> {
   const handler = gateway.yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void;
-  const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 32 * 1024, requestTimeout: 60_000 }, (req, res) => {
+  const server = createServer(
+    // Repeated headers are joined with ", " instead of Node keeping only the first: two
+    // Authorization headers then read as two tokens and are refused, on every path.
+    { maxHeaderSize: options.maxHeaderBytes ?? 32 * 1024, requestTimeout: 60_000, joinDuplicateHeaders: true }, (req, res) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > options.maxBodyBytes) return tooLarge(res, options.maxBodyBytes);
     if (req.headers['transfer-encoding']) {
