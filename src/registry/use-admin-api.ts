@@ -3,6 +3,7 @@ import { AuthenticationError } from '../auth/authentication-error.js';
 import type { EntraVerifier } from '../auth/entra-verifier.js';
 import { readBearerToken } from '../auth/read-bearer-token.js';
 import { MeshgateError } from '../errors.js';
+import { BodyTooLargeError, readBoundedText } from '../util/read-bounded.js';
 import type { Logger } from '../observability/logger.js';
 import { jsonResponse } from '../server/json-response.js';
 import { adminCallerOf, type AdminCaller } from './admin-access.js';
@@ -138,28 +139,16 @@ function allow(request: Request, methods: readonly string[]): string {
 
 /** Reads the body as text, refusing it (413) once it passes `maxBytes`. */
 async function readBody(request: Request, maxBytes: number): Promise<string> {
+  // Refused from its declared length without touching the stream: cancelling a request body
+  // would reset the connection before the 413 reaches the caller.
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
+    return await readBoundedText(request, maxBytes);
   } catch (error) {
-    if (error instanceof RegistryError) throw error;
+    if (error instanceof BodyTooLargeError) throw new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
     throw new RegistryError('BAD_REQUEST', 'the body could not be read');
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function decodeName(raw: string): string {

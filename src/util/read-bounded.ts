@@ -6,12 +6,15 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** What `readBoundedText` reads: a Fetch `Response` or `Request`. */
+export type BodySource = Pick<Response, 'headers' | 'body'>;
+
 /**
- * Reads a response body as text, refusing (and cancelling the stream) once it exceeds
- * `maxBytes`. Identity providers, STSs and subgraphs are outside our control: a broken or
+ * Reads a body as text, refusing (and cancelling the stream) once it exceeds `maxBytes`.
+ * Identity providers, STSs, subgraphs and callers are outside our control: a broken or
  * hostile one must not be able to make us buffer without bound.
  */
-export async function readBoundedText(response: Response, maxBytes: number): Promise<string> {
+export async function readBoundedText(response: BodySource, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -35,6 +38,6 @@ export async function readBoundedText(response: Response, maxBytes: number): Pro
 }
 
 /** `readBoundedText` then `JSON.parse`; throws on a body that is not JSON. */
-export async function readBoundedJson(response: Response, maxBytes: number): Promise<unknown> {
+export async function readBoundedJson(response: BodySource, maxBytes: number): Promise<unknown> {
   return JSON.parse(await readBoundedText(response, maxBytes)) as unknown;
 }
