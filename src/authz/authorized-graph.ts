@@ -1,4 +1,5 @@
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { createSingleSubgraphRouter, type ForwardOperation, type SubgraphRoute } from '../stitching/single-subgraph-route.js';
 import { LRUCache } from 'lru-cache';
 import { AccessPolicy } from './access-policy.js';
 import { AuthorizationPlanner } from './authorization-planner.js';
@@ -20,6 +21,8 @@ export interface AuthorizedGraph {
   readonly planner: AuthorizationPlanner;
   /** The graph as a caller with `grants` may see it (filtered introspection); cached per scope set. */
   visibleSchema(grants: Grants): GraphQLSchema;
+  /** The one subgraph that serves all of an (authorized) document, if any: the fast path. */
+  forwardTo(document: DocumentNode, operationName?: string | null): ForwardOperation | undefined;
 }
 
 /** Options of `authorizeGraph`. */
@@ -41,7 +44,7 @@ export interface AuthorizeGraphOptions {
  * const authorized = authorizeGraph(composeGraph(inputs), { rules: config.authorization.rules });
  */
 export function authorizeGraph(
-  graph: { readonly schema: GraphQLSchema; readonly shadowSchema: GraphQLSchema; readonly rules: AuthorizationRules },
+  graph: { readonly schema: GraphQLSchema; readonly shadowSchema: GraphQLSchema; readonly rules: AuthorizationRules; readonly routes?: readonly SubgraphRoute[] },
   options: AuthorizeGraphOptions = {},
 ): AuthorizedGraph {
   const visibleSchemas = options.visibleSchemas ?? 256;
@@ -50,7 +53,9 @@ export function authorizeGraph(
   const policy = new AccessPolicy(graph.schema, rules);
   const planner = new AuthorizationPlanner(policy, options.maxSelections === undefined ? {} : { maxSelections: options.maxSelections });
   const cache = new LRUCache<string, GraphQLSchema>({ max: visibleSchemas });
+  const forwardTo = createSingleSubgraphRouter(graph.routes ?? []);
   return {
+    forwardTo,
     schema: graph.schema,
     shadowSchema: graph.shadowSchema,
     rules,

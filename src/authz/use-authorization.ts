@@ -1,4 +1,4 @@
-import { GraphQLError, execute, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, getOperationAST, getVariableValues, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { applyDenials } from './apply-denials.js';
@@ -76,13 +76,31 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
       }
       if (mode === 'reject' && data && data.denials.size > 0) return answer({ errors: rejectionErrors(data.denials) });
       const onDone = hints ? { onExecuteDone: hideRequestErrorHints } : undefined;
+      // One subgraph serves the whole (authorized) operation: forward it without stitching.
+      const forward = data ? graph.forwardTo(data.filtered, args.operationName) : undefined;
+      const run = async (executeArgs: ExecutionArgs, document: DocumentNode) => {
+        if (forward && variablesAreValid(graph.schema, document, executeArgs)) {
+          const result = await forward({
+            document,
+            variables: (executeArgs.variableValues ?? undefined) as Record<string, unknown> | undefined,
+            operationName: executeArgs.operationName ?? undefined,
+            context: executeArgs.contextValue,
+          });
+          // No data at all (exchange refused, subgraph down): let stitching answer it field by field.
+          if (result.data != null) return result;
+        }
+        return executeFn({ ...executeArgs, document });
+      };
       // Nothing denied, no meta field at the root: the caller's document runs as it is.
-      if (!operation.introspection && data && data.denials.size === 0) return onDone;
+      if (!operation.introspection && data && data.denials.size === 0) {
+        if (forward) setExecuteFn((executeArgs: ExecutionArgs) => run(executeArgs, data.filtered));
+        return onDone;
+      }
 
       setExecuteFn(async (executeArgs: ExecutionArgs) => {
         let dataResult: ExecutionResult | undefined;
         if (data) {
-          const result = await executeFn({ ...executeArgs, document: data.filtered });
+          const result = await run(executeArgs, data.filtered);
           if (Symbol.asyncIterator in Object(result)) throw new Error('authorization: streamed results are not supported');
           dataResult = data.denials.size > 0 ? await applyDenials(graph.shadowSchema, data, result as ExecutionResult, executeArgs) : (result as ExecutionResult);
         }
@@ -136,4 +154,15 @@ function oneOf<T extends string>(value: unknown, name: string, allowed: readonly
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new TypeError(`useAuthorization: options.${name} must be one of ${allowed.join(', ')}`);
   return value as T;
+}
+
+/**
+ * Whether the request's variables coerce against the operation (what `execute` checks first).
+ * When they do not, the operation goes the usual way and gets graphql-js's own answer.
+ */
+function variablesAreValid(schema: GraphQLSchema, document: DocumentNode, args: ExecutionArgs): boolean {
+  const operation = getOperationAST(document, args.operationName);
+  if (!operation?.variableDefinitions?.length) return true;
+  const coerced = getVariableValues(schema, operation.variableDefinitions, (args.variableValues ?? {}) as Record<string, unknown>, { maxErrors: 1 });
+  return !coerced.errors;
 }

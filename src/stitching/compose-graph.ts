@@ -6,6 +6,7 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { AuthorizationRules } from '../authz/authorization-rules.js';
 import { CompositionError, MeshgateError } from '../errors.js';
 import { parseSdl, type SubgraphSdl } from './load-subgraph-sdl.js';
+import type { SubgraphRoute } from './single-subgraph-route.js';
 
 /** One subgraph to compose: its SDL and the executor that calls it. */
 export interface SubgraphInput {
@@ -21,6 +22,8 @@ export interface ComposedGraph {
   readonly shadowSchema: GraphQLSchema;
   readonly rules: AuthorizationRules;
   readonly subgraphs: readonly string[];
+  /** Each subgraph's own schema and transport, for the single-subgraph fast path. */
+  readonly routes: readonly SubgraphRoute[];
 }
 
 const { stitchingDirectivesTransformer } = stitchingDirectives();
@@ -81,7 +84,8 @@ export function composeGraph(inputs: readonly SubgraphInput[]): ComposedGraph {
   }
   rules.assertEnforceable(schema, isHiddenRootField);
   const shadowSchema = buildASTSchema(parse(printSchema(schema)), { assumeValidSDL: true });
-  return { schema, shadowSchema, rules, subgraphs: inputs.map((i) => i.name) };
+  const routes = subschemas.map((s, i) => ({ name: inputs[i]!.name, schema: s.schema, executor: inputs[i]!.executor }));
+  return { schema, shadowSchema, rules, subgraphs: inputs.map((i) => i.name), routes };
 }
 
 /**

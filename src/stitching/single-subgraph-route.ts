@@ -1,0 +1,81 @@
+import {
+  Kind,
+  OperationTypeNode,
+  getOperationAST,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+
+/** One subgraph as the fast path sees it: its own schema and its transport. */
+export interface SubgraphRoute {
+  readonly name: string;
+  readonly schema: GraphQLSchema;
+  readonly executor: Executor;
+}
+
+/** Sends an (already authorized) operation straight to the one subgraph that serves all of it. */
+export type ForwardOperation = (request: ExecutionRequest) => Promise<ExecutionResult>;
+
+/**
+ * The fast path for operations that one subgraph serves entirely: most agent queries touch one
+ * data product. When every root field of the operation belongs to a single subgraph, and the
+ * whole operation is valid against that subgraph's own schema (so no field has to come from
+ * elsewhere), stitching would send it there unchanged anyway: forward it as it is, without
+ * planning a delegation. Decided once per document (documents are cached by the parser and
+ * the authorization planner), so the per-request cost is a map lookup.
+ *
+ * Returns undefined (use stitching) for anything else: several subgraphs, root fields that
+ * more than one subgraph defines, fragments at the root, mutations and subscriptions.
+ * The caller falls back to stitching when the forwarded answer has no data at all (token
+ * exchange refused, subgraph down): stitching turns those into per-field nulls and errors.
+ */
+export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (document: DocumentNode, operationName?: string | null) => ForwardOperation | undefined {
+  const owners = new Map<string, SubgraphRoute | null>();
+  for (const route of routes) {
+    for (const field of Object.keys(route.schema.getQueryType()?.getFields() ?? {})) {
+      // A root field that two subgraphs define is left to stitching, which knows which wins.
+      owners.set(field, owners.has(field) ? null : route);
+    }
+  }
+  const decided = new WeakMap<DocumentNode, Map<string, ForwardOperation | null>>();
+
+  function decide(document: DocumentNode, operationName: string | null | undefined): ForwardOperation | null {
+    const operation = getOperationAST(document, operationName);
+    // Queries only: a fallback to stitching (below) must never run a mutation twice.
+    if (!operation || operation.operation !== OperationTypeNode.QUERY) return null;
+    let route: SubgraphRoute | undefined;
+    for (const selection of operation.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) return null;
+      if (selection.name.value === '__typename') continue;
+      const owner = owners.get(selection.name.value);
+      if (!owner || (route && owner !== route)) return null;
+      route = owner;
+    }
+    if (!route || validate(route.schema, document).length > 0) return null;
+    const { executor } = route;
+    return async (request) => stripLocations((await executor(request)) as ExecutionResult);
+  }
+
+  return (document, operationName) => {
+    let byName = decided.get(document);
+    if (!byName) {
+      byName = new Map();
+      decided.set(document, byName);
+    }
+    const key = operationName ?? '';
+    let forward = byName.get(key);
+    if (forward === undefined) {
+      forward = decide(document, operationName);
+      byName.set(key, forward);
+    }
+    return forward ?? undefined;
+  };
+}
+
+/** A subgraph's error locations point into the forwarded text, not the caller's: drop them. */
+function stripLocations(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map(({ locations: _locations, ...error }) => error) as unknown as ExecutionResult['errors'] };
+}
