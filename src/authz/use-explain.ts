@@ -1,4 +1,5 @@
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import { depthLimitRule } from '../server/use-operation-limits.js';
 import type { Plugin } from 'graphql-yoga';
 import { principalOf } from '../auth/use-entra-auth.js';
 import { errorBody, jsonResponse } from '../server/json-response.js';
@@ -26,6 +27,8 @@ export interface ExplainOptions {
   readonly maxBodyBytes?: number;
   /** Default `/explain`. */
   readonly path?: string;
+  /** `limits.maxDepth`: deeper operations are refused as on `/graphql`. Default no limit. */
+  readonly maxDepth?: number;
 }
 
 /**
@@ -42,6 +45,7 @@ export function useExplain(options: ExplainOptions): Plugin {
   const mode = options.mode ?? 'filter';
   const introspection = options.introspection ?? 'filtered';
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const rules = options.maxDepth === undefined ? specifiedRules : [...specifiedRules, depthLimitRule(options.maxDepth)];
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError('useExplain: options.maxBodyBytes must be a positive integer');
 
   return {
@@ -73,7 +77,7 @@ export function useExplain(options: ExplainOptions): Plugin {
         const parseError = error instanceof GraphQLError ? error : new GraphQLError('The query does not parse.');
         return reply(400, { errors: [withCode(parseError, 'GRAPHQL_PARSE_FAILED')] });
       }
-      let errors: readonly GraphQLError[] = validate(graph.schema, document, specifiedRules);
+      let errors: readonly GraphQLError[] = validate(graph.schema, document, rules);
       if (errors.length > 0) {
         if (introspection !== 'full') errors = hideSuggestions(errors);
         return reply(400, { errors: errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) });

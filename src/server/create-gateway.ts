@@ -180,7 +180,7 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
       useOperationLimits({ maxDepth: config.limits.maxDepth }),
       useAuthorization({ graphFor: (schema) => graphs.get(schema), mode: config.authorization.mode, introspection: config.authorization.introspection }),
       ...(config.authorization.explain
-        ? [useExplain({ graph: () => current, mode: config.authorization.mode, introspection: config.authorization.introspection, maxBodyBytes: config.limits.maxBodyBytes })]
+        ? [useExplain({ graph: () => current, mode: config.authorization.mode, introspection: config.authorization.introspection, maxBodyBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxDepth })]
         : []),
       useTokenChallenges(),
       useAudit({ sink: options.auditSink ?? createAuditSink(config.audit.sink), now }),

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, type ASTNode, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -6,28 +6,57 @@ import type { Plugin } from 'graphql-yoga';
  * delegation. Introspection (`__schema`, `__type`) is not counted: its own shape is fixed.
  */
 export function useOperationLimits(options: { maxDepth: number }): Plugin {
-  const rule = (context: ValidationContext): ASTVisitor => ({
+  const { maxDepth } = options;
+  // Checked where the answer's HTTP status can still be set (a validation error would be 200
+  // for JSON clients); once per document, which the parser cache shares between requests.
+  const tooDeep = new WeakMap<DocumentNode, boolean>();
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let refused = tooDeep.get(args.document);
+      if (refused === undefined) {
+        refused = operationDepth(args.document) > maxDepth;
+        tooDeep.set(args.document, refused);
+      }
+      if (refused) setResultAndStopExecution({ errors: [depthError(maxDepth)] });
+    },
+  };
+}
+
+/** With `nodes`: a validation error (its endpoint sets the status); without: the /graphql answer. */
+function depthError(maxDepth: number, nodes?: readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(`Operation is nested deeper than ${maxDepth} fields.`, {
+    ...(nodes ? { nodes } : {}),
+    extensions: nodes ? { code: 'BAD_REQUEST' } : { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
+}
+
+/** The deepest operation of a document, in fields (introspection not counted). */
+function operationDepth(document: DocumentNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  let max = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) max = Math.max(max, depthOf(definition.selectionSet, fragments, new Set(), 1000));
+  }
+  return max;
+}
+
+/** The validation rule behind `useOperationLimits`, for other entry points (`/explain`). */
+export function depthLimitRule(maxDepth: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const fragments = new Map<string, FragmentDefinitionNode>();
       for (const definition of context.getDocument().definitions) {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
       }
-      const depth = depthOf(operation.selectionSet, fragments, new Set(), options.maxDepth + 1);
-      if (depth > options.maxDepth) {
-        context.reportError(
-          new GraphQLError(`Operation is nested deeper than ${options.maxDepth} fields.`, {
-            nodes: [operation],
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          }),
-        );
+      const depth = depthOf(operation.selectionSet, fragments, new Set(), maxDepth + 1);
+      if (depth > maxDepth) {
+        context.reportError(depthError(maxDepth, [operation]));
       }
     },
   });
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(rule);
-    },
-  };
 }
 
 function depthOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting: Set<string>, cap: number): number {

@@ -161,6 +161,25 @@ describe('POST /explain', () => {
     expect(await explain({ query: 42 }, demo.tokens.agent)).toEqual({ status: 400, body: badBody });
   });
 
+  it('refuses an operation deeper than limits.maxDepth, as /graphql does', async () => {
+    // customer → orders → customer → ... : 16 levels of fields, one over the default limit of 15.
+    let selection = 'id';
+    for (let level = 0; level < 15; level++) selection = level % 2 === 0 ? `orders { ${selection} }` : `customer { ${selection} }`;
+    const tooDeep = `{ customer(id: "C-0001") { ${selection} } }`;
+    const graphqlAnswer = await fetch(demo.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.tokens.person}` },
+      body: JSON.stringify({ query: tooDeep }),
+    });
+    expect(graphqlAnswer.status).toBe(400);
+    expect(await graphqlAnswer.json()).toEqual({ errors: [{ message: 'Operation is nested deeper than 15 fields.', extensions: { code: 'BAD_REQUEST' } }] });
+    const explained = await explain({ query: tooDeep }, demo.tokens.person);
+    expect(explained.status).toBe(400);
+    expect(explained.body).toEqual({
+      errors: [{ message: 'Operation is nested deeper than 15 fields.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
+  });
+
   it('authenticates exactly like /graphql', async () => {
     const none = await fetch(explainUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ customers { id } }' }) });
     expect(none.status).toBe(401);
