@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { AuthenticationError } from './authentication-error.js';
 import { IssuerKeys, type Every, type IssuerKey, type KeysRefreshFailure } from './issuer-keys.js';
 import { IssuerPolicy, isTenantId, UNTRUSTED_ISSUER } from './issuer-policy.js';
-import { principalFromClaims, type Principal } from './principal.js';
+import { hashToken, principalFromClaims, type Principal } from './principal.js';
 import { SigningKeysUnavailableError } from './signing-keys-unavailable-error.js';
 
 /** Options of `createEntraVerifier`. */
@@ -122,7 +121,7 @@ export function createEntraVerifier(options: EntraVerifierOptions): EntraVerifie
     return found;
   }
 
-  async function verifyUncached(token: string): Promise<Verified> {
+  async function verifyUncached(token: string, tokenHash: string): Promise<Verified> {
     let header;
     try {
       header = decodeProtectedHeader(token);
@@ -152,7 +151,7 @@ export function createEntraVerifier(options: EntraVerifierOptions): EntraVerifie
         }
         const reason = issuer.policy.reject(payload, key.issuer);
         if (reason !== undefined) throw new AuthenticationError('invalid_token', reason);
-        return { principal: principalFromClaims(payload, token), keys: issuer.keys, kid, key };
+        return { principal: principalFromClaims(payload, token, tokenHash), keys: issuer.keys, kid, key };
       } catch (error) {
         const next = toAuthenticationError(error);
         // "Not this issuer" says least: keep a more specific reason from another candidate.
@@ -176,14 +175,14 @@ export function createEntraVerifier(options: EntraVerifierOptions): EntraVerifie
     async verify(token) {
       if (Buffer.byteLength(token) > maxTokenBytes) throw new AuthenticationError('invalid_request', 'token too large', 400);
       // Keyed by a hash, not the token: the cache must not become a store of live tokens.
-      const hash = createHash('sha256').update(token).digest('base64url');
+      const hash = hashToken(token);
       const cached = verified.get(hash);
       // A remembered token stays valid only while its key does (rotated out, or dropped past maxStale: no).
       if (cached && cached.principal.expiresAt + skewSeconds * 1000 > now() && cached.keys.get(cached.kid) === cached.key) {
         return cached.principal;
       }
       if (cached) verified.delete(hash);
-      const result = await verifyUncached(token);
+      const result = await verifyUncached(token, hash);
       verified.set(hash, result);
       return result.principal;
     },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 
 /**
@@ -21,10 +22,20 @@ export interface Principal {
   /** `exp` in milliseconds since the epoch. */
   readonly expiresAt: number;
   readonly token: string;
+  /**
+   * SHA-256 (base64url) of `token`, computed once at verification: what caches key on, so no
+   * cache holds live tokens and no request hashes the same token twice.
+   */
+  readonly tokenHash: string;
+}
+
+/** The hash `Principal.tokenHash` holds. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** Builds the principal from claims that jose has already verified. */
-export function principalFromClaims(claims: JWTPayload, token: string): Principal {
+export function principalFromClaims(claims: JWTPayload, token: string, tokenHash = hashToken(token)): Principal {
   const scp = typeof claims['scp'] === 'string' ? claims['scp'].split(' ').filter(Boolean) : [];
   const roles = Array.isArray(claims['roles']) ? claims['roles'].filter((r): r is string => typeof r === 'string') : [];
   const isApp = claims['idtyp'] === 'app' || (scp.length === 0 && roles.length > 0);
@@ -39,6 +50,7 @@ export function principalFromClaims(claims: JWTPayload, token: string): Principa
     expiresAt: (claims.exp ?? 0) * 1000,
   };
   Object.defineProperty(principal, 'token', { value: token, enumerable: false });
+  Object.defineProperty(principal, 'tokenHash', { value: tokenHash, enumerable: false });
   return principal as unknown as Principal;
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal.js';
 import { BodyTooLargeError } from '../util/read-bounded.js';
@@ -134,8 +133,10 @@ export class TokenExchanger {
       return this.clientCredentials(policy);
     }
     const subject = principal.token;
-    const key = cacheKey(['user', hash(subject), exchange.grant, exchange.tokenEndpoint, exchange.clientId, policy.audience, policy.scope ?? '', exchange.resource ?? '']);
-    const form = exchange.grant === 'entra-obo' ? oboForm(policy, subject) : tokenExchangeForm(policy, subject);
+    // The hash was computed once at verification (Principal.tokenHash); never key on the token.
+    const key = cacheKey(['user', principal.tokenHash, exchange.grant, exchange.tokenEndpoint, exchange.clientId, policy.audience, policy.scope ?? '', exchange.resource ?? '']);
+    // The form is built only on a cache miss: a hit costs a key and a map lookup.
+    const form = () => (exchange.grant === 'entra-obo' ? oboForm(policy, subject) : tokenExchangeForm(policy, subject));
     const { token, fromCache } = await this.#get(key, policy, exchange.grant, form, principal.expiresAt);
     return { token, source: fromCache ? 'exchange-cached' : 'exchange' };
   }
@@ -145,7 +146,7 @@ export class TokenExchanger {
     const exchange = policy.exchange;
     if (!exchange || !policy.audience) throw new TokenExchangeError(policy.subgraph, 'no exchange configured');
     const key = cacheKey(['app', exchange.grant, exchange.tokenEndpoint, exchange.clientId, policy.audience, policy.scope ?? '', exchange.resource ?? '']);
-    const { token, fromCache } = await this.#get(key, policy, 'client-credentials', clientCredentialsForm(policy), Number.POSITIVE_INFINITY);
+    const { token, fromCache } = await this.#get(key, policy, 'client-credentials', () => clientCredentialsForm(policy), Number.POSITIVE_INFINITY);
     return { token, source: fromCache ? 'client-credentials-cached' : 'client-credentials' };
   }
 
@@ -154,7 +155,7 @@ export class TokenExchanger {
     return this.#cache.size;
   }
 
-  async #get(key: string, policy: SubgraphTokenPolicy, grant: ExchangeGrant, form: Record<string, string>, notAfter: number): Promise<{ token: string; fromCache: boolean }> {
+  async #get(key: string, policy: SubgraphTokenPolicy, grant: ExchangeGrant, form: () => Record<string, string>, notAfter: number): Promise<{ token: string; fromCache: boolean }> {
     const cached = this.#cache.get(key);
     if (cached && cached.expiresAt > this.#now()) {
       if (cached.failure) throw cached.failure;
@@ -167,7 +168,7 @@ export class TokenExchanger {
     let pending = this.#inFlight.get(key);
     if (!pending) {
       // Cached before the in-flight entry goes away, so no request can fall between the two.
-      pending = this.#exchange(policy, grant, form, notAfter)
+      pending = this.#exchange(policy, grant, form(), notAfter)
         .then((entry) => {
           if (entry.expiresAt > this.#now()) this.#cache.set(key, entry);
           else this.#cache.delete(key);
@@ -242,9 +243,6 @@ export class TokenExchanger {
   }
 }
 
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
 
 function cacheKey(parts: readonly string[]): string {
   // Lengths make the key unambiguous whatever characters the parts contain.

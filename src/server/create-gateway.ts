@@ -183,7 +183,8 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
         ? [useExplain({ graph: () => current, mode: config.authorization.mode, introspection: config.authorization.introspection, maxBodyBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxDepth })]
         : []),
       useTokenChallenges(),
-      useAudit({ sink: options.auditSink ?? createAuditSink(config.audit.sink), now }),
+      // With audit off, no event is built at all (it hashes the document on every request).
+      ...(options.auditSink || config.audit.sink !== 'off' ? [useAudit({ sink: options.auditSink ?? createAuditSink(config.audit.sink), now })] : []),
     ],
   });
 
