@@ -22,6 +22,7 @@ import { serveSubgraphs } from '../registry/serve-subgraphs.js';
 import type { RegistryApi } from '../registry/registry-api.js';
 import { useAdminApi } from '../registry/use-admin-api.js';
 import { createSubgraphExecutor } from '../stitching/subgraph-executor.js';
+import { createFetchTransport, createPooledTransport } from '../stitching/subgraph-transport.js';
 import type { GatewayContext } from './gateway-context.js';
 import { useOperationLimits } from './use-operation-limits.js';
 import { useReadiness } from './use-readiness.js';
@@ -29,7 +30,7 @@ import { useTokenChallenges } from './use-token-challenges.js';
 
 /** What `createGateway` takes besides the configuration: the outside world, injectable. */
 export interface GatewayOptions {
-  /** Used for JWKS, STS and subgraph requests. Default: global fetch. */
+  /** Used for JWKS, STS and SDL requests, and when given, for subgraph operations too. Default: global fetch, and keep-alive connection pools for subgraph operations. */
   readonly fetch?: typeof fetch;
   /** Clock in ms. Default Date.now. */
   readonly now?: () => number;
@@ -97,6 +98,8 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     timeoutMs: config.timeouts.exchange,
     onFailure: (event) => logger.warn(event, 'token exchange failed'),
   });
+  // One pool of connections per subgraph origin, shared by every composition of the graph.
+  const transport = options.fetch ? createFetchTransport(options.fetch) : createPooledTransport();
   const graphs = new WeakMap<GraphQLSchema, GraphState>();
   let current: GraphState | undefined;
 
@@ -109,7 +112,7 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
       subgraphs.map(({ endpoint: { name, url, policy }, sdl }) => ({
         name,
         sdl,
-        executor: createSubgraphExecutor({ url, policy, exchanger, timeoutMs: config.timeouts.subgraph, fetch: fetchFn }),
+        executor: createSubgraphExecutor({ url, policy, exchanger, timeoutMs: config.timeouts.subgraph, transport }),
       })),
     );
     // Gateway rules (authorization.rules) add to the subgraphs'; an unknown coordinate throws here.
@@ -205,6 +208,7 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     async close() {
       served.close();
       verifier.close();
+      await transport.close();
     },
     async start() {
       await Promise.all([served.start(), verifier.ready()]);

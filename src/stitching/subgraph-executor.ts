@@ -4,7 +4,7 @@ import type { SubgraphTokenPolicy } from '../exchange/exchange-settings.js';
 import type { TokenExchanger } from '../exchange/token-exchanger.js';
 import { TokenExchangeError } from '../exchange/token-exchange-error.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { readBoundedText } from '../util/read-bounded.js';
+import { createFetchTransport, SubgraphTransportError, type SubgraphTransport } from './subgraph-transport.js';
 
 /** Options of `createSubgraphExecutor`. */
 export interface SubgraphExecutorOptions {
@@ -15,6 +15,8 @@ export interface SubgraphExecutorOptions {
   readonly timeoutMs?: number;
   /** Largest response accepted from the subgraph. Default 16 MiB. */
   readonly maxResponseBytes?: number;
+  /** How requests reach the subgraph: the gateway's shared connection pools. Default: `fetch` (or the global one). */
+  readonly transport?: SubgraphTransport;
   readonly fetch?: typeof fetch;
 }
 
@@ -33,7 +35,7 @@ const printed = new WeakMap<DocumentNode, string>();
  */
 export function createSubgraphExecutor(options: SubgraphExecutorOptions): Executor {
   const { url, policy, exchanger } = options;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? createFetchTransport(options.fetch ?? globalThis.fetch);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
 
@@ -65,28 +67,30 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     if (token) headers['authorization'] = `Bearer ${token}`;
 
-    let response: Response;
+    let reply;
     try {
-      response = await fetchFn(url, {
-        method: 'POST',
+      reply = await transport.post({
+        url,
         headers,
         body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        maxResponseBytes,
       });
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      return { errors: [unavailable(policy.subgraph, timedOut ? 'timed out' : 'is unreachable')] };
+      const reason = error instanceof SubgraphTransportError ? error.reason : 'unreachable';
+      if (reason === 'too-large') return { errors: [unavailable(policy.subgraph, `answered more than ${maxResponseBytes} bytes`)] };
+      return { errors: [unavailable(policy.subgraph, reason === 'timed-out' ? 'timed out' : 'is unreachable')] };
+    }
+    if (reply.status === 401 || reply.status === 403) {
+      return { errors: [unavailable(policy.subgraph, `refused the gateway's token (${reply.status})`)] };
     }
     let body: unknown;
     try {
-      body = JSON.parse(await readBoundedText(response, maxResponseBytes));
+      body = JSON.parse(reply.text);
     } catch {
-      return { errors: [unavailable(policy.subgraph, `answered ${response.status} without a GraphQL response`)] };
+      body = undefined;
     }
-    if (!isExecutionResult(body)) return { errors: [unavailable(policy.subgraph, `answered ${response.status} without a GraphQL response`)] };
-    if (response.status === 401 || response.status === 403) {
-      return { errors: [unavailable(policy.subgraph, `refused the gateway's token (${response.status})`)] };
-    }
+    if (!isExecutionResult(body)) return { errors: [unavailable(policy.subgraph, `answered ${reply.status} without a GraphQL response`)] };
     return body;
   };
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { SubgraphAuthOptions } from './types.js';
 
 /** Who called, as the subgraph's own token says. */
@@ -26,7 +28,18 @@ export interface RequireAudienceOptions extends SubgraphAuthOptions {
   clockTolerance?: number;
   /** Key lookup. Default: the remote JWKS at `jwksUri` (fetched on demand and cached by jose). */
   keys?: JWTVerifyGetKey;
+  /** Clock in ms, for `exp`/`nbf` and the verified-token cache. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Verified tokens remembered (by SHA-256 of the token, per plugin instance, least recently
+   * used dropped first) until they expire, so a token sent again is not verified again. A
+   * remembered token is not checked against the key set again: a signing key withdrawn from
+   * the JWKS still admits its cached tokens until they expire (Entra tokens live about an hour).
+   * Default 10,000; 0 disables the cache.
+   */
+  verifiedTokenCacheSize?: number;
 }
+
 
 /** Tokens larger than this are refused before any parsing (Entra tokens are a few KB). */
 const MAX_TOKEN_BYTES = 16_384;
@@ -42,8 +55,11 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * createYoga({ schema, plugins: [useRequireAudience({ issuer, jwksUri, audiences: ['api://orders'] })] });
  */
 export function useRequireAudience(options: RequireAudienceOptions): Plugin<CallerContext> {
-  const { issuer, audiences, clockTolerance } = normalizeAuthOptions(options);
+  const { issuer, audiences, clockTolerance, verifiedTokenCacheSize } = normalizeAuthOptions(options);
   const keys = options.keys ?? createRemoteJWKSet(new URL(options.jwksUri));
+  const now = options.now ?? Date.now;
+  // Per instance: issuer, audiences and tolerance are fixed here, so a hit means the same checks passed.
+  const verified = verifiedTokenCacheSize > 0 ? new VerifiedTokens(verifiedTokenCacheSize, clockTolerance) : undefined;
   // The Request object is the one key shared by the parse hook and the context hook.
   const callers = new WeakMap<Request, Caller>();
 
@@ -63,14 +79,23 @@ export function useRequireAudience(options: RequireAudienceOptions): Plugin<Call
         endResponse(refusal(fetchAPI, 401, 'Bearer error="invalid_token"', 'Invalid access token: too large.'));
         return;
       }
+      const hash = verified ? hashToken(token) : undefined;
+      const remembered = hash === undefined ? undefined : verified?.callerAt(hash, now());
+      if (remembered) {
+        callers.set(request, remembered);
+        return;
+      }
       try {
         const { payload } = await jwtVerify(token, keys, {
           issuer,
           audience: audiences,
           algorithms: ['RS256'],
           clockTolerance,
+          currentDate: new Date(now()),
         });
-        callers.set(request, toCaller(payload));
+        const caller = toCaller(payload);
+        callers.set(request, caller);
+        if (hash !== undefined) verified?.remember(hash, payload, caller);
       } catch (error) {
         if (keysUnavailable(error)) {
           endResponse(refusal(fetchAPI, 503, undefined, 'Cannot verify access tokens right now: the signing keys are unavailable.', 'SERVICE_UNAVAILABLE'));
@@ -97,6 +122,7 @@ export function normalizeAuthOptions(options: RequireAudienceOptions): {
   issuer: string | string[];
   audiences: string[];
   clockTolerance: number;
+  verifiedTokenCacheSize: number;
 } {
   const issuers = Array.isArray(options.issuer) ? options.issuer : [options.issuer];
   if (issuers.length === 0 || !issuers.every((value) => typeof value === 'string' && value.length > 0)) {
@@ -119,7 +145,63 @@ export function normalizeAuthOptions(options: RequireAudienceOptions): {
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
     throw new TypeError('auth.clockTolerance must be a number of seconds >= 0');
   }
-  return { issuer: [...issuers], audiences, clockTolerance };
+  const verifiedTokenCacheSize = options.verifiedTokenCacheSize ?? 10_000;
+  if (!Number.isSafeInteger(verifiedTokenCacheSize) || verifiedTokenCacheSize < 0) {
+    throw new TypeError('auth.verifiedTokenCacheSize must be an integer >= 0 (0 disables the cache)');
+  }
+  return { issuer: [...issuers], audiences, clockTolerance, verifiedTokenCacheSize };
+}
+
+/** SHA-256 (base64url) of a token: what the cache keys on, so it never holds live tokens. */
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** A verified token's caller, and the instants (ms) between which jwtVerify accepts the token. */
+interface VerifiedToken {
+  readonly caller: Caller;
+  /** First instant jwtVerify accepts it (`nbf` - tolerance); -Infinity without `nbf`. */
+  readonly validFrom: number;
+  /** First instant jwtVerify refuses it (`exp` + tolerance). */
+  readonly validUntil: number;
+}
+
+/**
+ * Callers of the tokens jwtVerify accepted, by token hash, least recently used dropped first.
+ * An entry serves only inside the window in which jwtVerify would accept the token at that
+ * instant. jose compares whole seconds, `t = floor(now / 1000)`: it accepts while
+ * `t < exp + tolerance`, which `now < (exp + tolerance) * 1000` never outlasts, and from
+ * `t >= nbf - tolerance`, which is `now >= ceil(nbf - tolerance) * 1000`.
+ */
+class VerifiedTokens {
+  readonly #entries: LRUCache<string, VerifiedToken>;
+  readonly #clockTolerance: number;
+
+  constructor(max: number, clockTolerance: number) {
+    this.#entries = new LRUCache({ max });
+    this.#clockTolerance = clockTolerance;
+  }
+
+  /** The caller of a token verified before, if jwtVerify would still accept it at `at`. */
+  callerAt(hash: string, at: number): Caller | undefined {
+    const entry = this.#entries.get(hash);
+    if (entry === undefined) return undefined;
+    if (at >= entry.validFrom && at < entry.validUntil) return entry.caller;
+    // Outside its window: verified again, so the caller gets jwtVerify's own answer.
+    this.#entries.delete(hash);
+    return undefined;
+  }
+
+  remember(hash: string, payload: JWTPayload, caller: Caller): void {
+    // Without exp a token would never leave the cache: it is verified every time instead.
+    if (payload.exp === undefined) return;
+    const tolerance = this.#clockTolerance;
+    this.#entries.set(hash, {
+      caller,
+      validFrom: payload.nbf === undefined ? -Infinity : Math.ceil(payload.nbf - tolerance) * 1000,
+      validUntil: (payload.exp + tolerance) * 1000,
+    });
+  }
 }
 
 function toCaller(payload: JWTPayload): Caller {
