@@ -23,7 +23,14 @@ export function readBearerToken(request: Request, url: URL, maxTokenBytes: numbe
   if (url.searchParams.has(QUERY_TOKEN)) {
     throw new AuthenticationError('invalid_request', 'token in the query string is not accepted');
   }
-  const header = request.headers.get('authorization');
+  return bearerTokenOf(request.headers.get('authorization'), maxTokenBytes, authorizationHeaders);
+}
+
+/**
+ * `readBearerToken` for a request whose query string is already known to be free of
+ * `access_token`: the same rules, from the `Authorization` value (null when absent).
+ */
+export function bearerTokenOf(header: string | null, maxTokenBytes: number, authorizationHeaders?: number): string | undefined {
   if (header === null) return undefined;
   // "Bearer " and a few spaces around it; the token itself is bounded by maxTokenBytes.
   if (header.length > maxTokenBytes + 16) {

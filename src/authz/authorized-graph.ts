@@ -5,6 +5,7 @@ import { AccessPolicy } from './access-policy.js';
 import { AuthorizationPlanner } from './authorization-planner.js';
 import type { AuthorizationRules } from './authorization-rules.js';
 import { filterSchemaFor } from './filter-schema.js';
+import { ForwardDecisions } from './forward-decisions.js';
 import { withGatewayRules, type GatewayRuleConfig } from './gateway-rules.js';
 import { grantsKey } from './grants.js';
 import type { Grants } from './requirement.js';
@@ -23,6 +24,8 @@ export interface AuthorizedGraph {
   visibleSchema(grants: Grants): GraphQLSchema;
   /** The one subgraph that serves all of an (authorized) document, if any: the fast path. */
   forwardTo(document: DocumentNode, operationName?: string | null): ForwardOperation | undefined;
+  /** Forwarding decisions of the full pipeline, for the direct lane; empty for each new graph. */
+  readonly decisions: ForwardDecisions;
 }
 
 /** Options of `authorizeGraph`. */
@@ -56,6 +59,7 @@ export function authorizeGraph(
   const forwardTo = createSingleSubgraphRouter(graph.routes ?? []);
   return {
     forwardTo,
+    decisions: new ForwardDecisions(graph.schema),
     schema: graph.schema,
     shadowSchema: graph.shadowSchema,
     rules,

@@ -17,3 +17,16 @@ export function grantsKey(grants: Grants): string {
   // JSON, not a space-joined list: `roles` entries come from the token and could hold a space.
   return JSON.stringify([...grants.scopes].sort());
 }
+
+const keysOfPrincipals = new WeakMap<Principal, string>();
+
+/** `grantsKey(grantsOf(principal))`, computed once per principal (the verifier reuses principals of cached tokens). */
+export function grantsKeyOf(principal: Principal | null): string {
+  if (!principal) return '';
+  let key = keysOfPrincipals.get(principal);
+  if (key === undefined) {
+    key = grantsKey(grantsOf(principal));
+    keysOfPrincipals.set(principal, key);
+  }
+  return key;
+}

@@ -4,7 +4,10 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import { applyDenials } from './apply-denials.js';
 import type { AuthorizedGraph } from './authorized-graph.js';
 import { rejectionErrors } from './denial-errors.js';
-import { grantsOf } from './grants.js';
+import { grantsKey, grantsOf } from './grants.js';
+import type { Grants } from './requirement.js';
+import type { ForwardOperation } from '../stitching/single-subgraph-route.js';
+import { operationHashOf } from '../observability/use-audit.js';
 import { OperationTooLargeError } from './inline-fragments.js';
 import { ReservedAliasError } from './plan-operation.js';
 import { hideSuggestions } from './hide-suggestions.js';
@@ -78,7 +81,7 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
       const onDone = hints ? { onExecuteDone: hideRequestErrorHints } : undefined;
       // One subgraph serves the whole (authorized) operation: forward it without stitching.
       const forward = data ? graph.forwardTo(data.filtered, args.operationName) : undefined;
-      const run = async (executeArgs: ExecutionArgs, document: DocumentNode) => {
+      const run = async (executeArgs: ExecutionArgs, document: DocumentNode, onForwarded?: () => void) => {
         if (forward && variablesAreValid(graph.schema, document, executeArgs)) {
           const result = await forward({
             document,
@@ -87,13 +90,21 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
             context: executeArgs.contextValue,
           });
           // No data at all (exchange refused, subgraph down): let stitching answer it field by field.
-          if (result.data != null) return result;
+          if (result.data != null) {
+            onForwarded?.();
+            return result;
+          }
         }
         return executeFn({ ...executeArgs, document });
       };
       // Nothing denied, no meta field at the root: the caller's document runs as it is.
       if (!operation.introspection && data && data.denials.size === 0) {
-        if (forward) setExecuteFn((executeArgs: ExecutionArgs) => run(executeArgs, data.filtered));
+        if (forward) {
+          // Everything before execution passed for this text and scope set: the direct lane may
+          // answer the same request again without the pipeline (src/server/direct-lane.ts).
+          const remember = () => rememberDecision(graph, context, grants, { forward, document: data.filtered, args });
+          setExecuteFn((executeArgs: ExecutionArgs) => run(executeArgs, data.filtered, remember));
+        }
         return onDone;
       }
 
@@ -119,6 +130,34 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
       return onDone;
     },
   };
+}
+
+/**
+ * Remembers that this request's operation text, for this scope set, is forwarded whole to one
+ * subgraph. Only for authenticated callers (the direct lane needs a token) and texts that
+ * yoga's parameters carry (a plain GraphQL-over-HTTP request).
+ */
+function rememberDecision(
+  graph: AuthorizedGraph,
+  context: GatewayContext,
+  grants: Grants,
+  decided: { forward: ForwardOperation; document: DocumentNode; args: ExecutionArgs },
+): void {
+  const params = (context as { params?: { query?: unknown; operationName?: unknown } }).params;
+  if (!context.principal || typeof params?.query !== 'string') return;
+  const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+  if (params.operationName != null && operationName === undefined) return;
+  const key = grantsKey(grants);
+  if (graph.decisions.find(params.query, params.operationName as string | null | undefined, key)) return;
+  const operation = getOperationAST(decided.document, decided.args.operationName);
+  if (!operation) return;
+  graph.decisions.remember(params.query, params.operationName as string | null | undefined, key, {
+    forward: decided.forward,
+    document: decided.document,
+    operationName,
+    variables: operation.variableDefinitions?.length ? operation.variableDefinitions : undefined,
+    audited: { operationName: operation.name?.value ?? null, operationType: operation.operation, operationHash: operationHashOf(params.query) },
+  });
 }
 
 /** One answer from the data part and the meta part of an operation, keys in the order asked. */

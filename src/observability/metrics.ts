@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** Counts what the token exchanger does, per subgraph. */
   readonly exchange: ExchangeObserver;
+  /** Counts the GraphQL requests the direct lane answered (the rest went through yoga). */
+  directAnswer(): void;
 }
 
 /**
@@ -47,8 +49,14 @@ export function createGatewayMetrics(): GatewayMetrics {
     labelNames: ['subgraph', 'reason'] as const,
     registers: [registry],
   });
+  const direct = new Counter({
+    name: 'meshgate_direct_lane_answers_total',
+    help: 'GraphQL requests answered by the direct lane: an operation text already authorized for the scope set and forwarded whole to one subgraph.',
+    registers: [registry],
+  });
   return {
     registry,
+    directAnswer: () => direct.inc(),
     exchange: {
       hit: (subgraph: string) => hits.inc({ subgraph }),
       miss: (subgraph: string) => misses.inc({ subgraph }),

@@ -20,36 +20,57 @@ export function useAudit(options: { sink: AuditSink; now?: () => number }): Plug
       return {
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in Object(result)) return;
-          const context = args.contextValue as GatewayContext;
-          const { errors = [] } = result as ExecutionResult;
-          const hasData = (result as ExecutionResult).data != null;
-          const errorCodes = [...new Set(errors.map(codeOf))];
-          const onlyDenials = errorCodes.length > 0 && errorCodes.every((c) => c === DENIED);
-          const principal = context.principal;
           const operation = getOperationAST(args.document, args.operationName);
-          const event: AuditEvent = {
-            type: 'graphql.operation',
-            time: new Date(now()).toISOString(),
-            requestId: context.requestId,
+          const event = operationAuditEvent(args.contextValue as GatewayContext, {
             operationName: operation?.name?.value ?? null,
             operationType: operation?.operation ?? null,
-            operationHash: createHash('sha256').update(args.document.loc?.source.body ?? print(args.document)).digest('hex'),
-            principal: principal
-              ? { tenantId: principal.tenantId, objectId: principal.objectId, clientId: principal.clientId, kind: principal.isApp ? 'app' : 'person' }
-              : null,
-            denied: deniedCoordinates(context.denied),
-            subgraphs: subgraphCalls(context.subgraphCalls),
-            outcome:
-              errors.length === 0 ? 'ok'
-              : !hasData ? (onlyDenials ? 'rejected' : 'error')
-              : onlyDenials ? 'denied'
-              : 'partial',
-            errorCodes,
-          };
+            operationHash: operationHashOf(args.document.loc?.source.body ?? print(args.document)),
+          }, result as ExecutionResult, now());
           options.sink.write(event);
         },
       };
     },
+  };
+}
+
+/** What an audit event says of the operation itself, the same for every run of one text. */
+export interface AuditedOperation {
+  readonly operationName: string | null;
+  readonly operationType: 'query' | 'mutation' | 'subscription' | null;
+  readonly operationHash: string;
+}
+
+/** SHA-256 (hex) of the operation text: identifies the query without storing it. */
+export function operationHashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The audit event of one executed operation: `useAudit` writes it for operations yoga runs,
+ * the direct lane (src/server/direct-lane.ts) for the ones it answers itself.
+ */
+export function operationAuditEvent(context: GatewayContext, operation: AuditedOperation, result: ExecutionResult, nowMs: number): AuditEvent {
+  const { errors = [] } = result;
+  const hasData = result.data != null;
+  const errorCodes = [...new Set(errors.map(codeOf))];
+  const onlyDenials = errorCodes.length > 0 && errorCodes.every((c) => c === DENIED);
+  const principal = context.principal;
+  return {
+    type: 'graphql.operation',
+    time: new Date(nowMs).toISOString(),
+    requestId: context.requestId,
+    ...operation,
+    principal: principal
+      ? { tenantId: principal.tenantId, objectId: principal.objectId, clientId: principal.clientId, kind: principal.isApp ? 'app' : 'person' }
+      : null,
+    denied: deniedCoordinates(context.denied),
+    subgraphs: subgraphCalls(context.subgraphCalls),
+    outcome:
+      errors.length === 0 ? 'ok'
+      : !hasData ? (onlyDenials ? 'rejected' : 'error')
+      : onlyDenials ? 'denied'
+      : 'partial',
+    errorCodes,
   };
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -24,6 +23,8 @@ import { useAdminApi } from '../registry/use-admin-api.js';
 import { createSubgraphExecutor } from '../stitching/subgraph-executor.js';
 import { createFetchTransport, createPooledTransport } from '../stitching/subgraph-transport.js';
 import type { GatewayContext } from './gateway-context.js';
+import { requestIdFrom } from './request-id.js';
+import { createDirectLane, type NodeHandler } from './direct-lane.js';
 import { useOperationLimits } from './use-operation-limits.js';
 import { useReadiness } from './use-readiness.js';
 import { useTokenChallenges } from './use-token-challenges.js';
@@ -48,7 +49,9 @@ interface GraphState extends AuthorizedGraph {
 /** The gateway: a Fetch-API handler plus its lifecycle. Listen with `listenGateway`. */
 export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
-  /** Handles one request (Fetch API). */
+  /** Handles one Node HTTP request: the direct lane, then yoga (what `listenGateway` serves). */
+  readonly handle: NodeHandler;
+  /** Handles one request (Fetch API); always the full pipeline. */
   readonly fetch: (request: Request) => Promise<Response>;
   /** Loads the issuers' keys and composes the graph; rejects with the first error. */
   start(): Promise<void>;
@@ -138,6 +141,7 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
     ...(graphiqlConfig.defaultQuery ? { defaultQuery: graphiqlConfig.defaultQuery } : {}),
   };
 
+  const auditSink = options.auditSink ?? (config.audit.sink !== 'off' ? createAuditSink(config.audit.sink) : undefined);
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: '/healthz',
@@ -187,12 +191,24 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
         : []),
       useTokenChallenges(),
       // With audit off, no event is built at all (it hashes the document on every request).
-      ...(options.auditSink || config.audit.sink !== 'off' ? [useAudit({ sink: options.auditSink ?? createAuditSink(config.audit.sink), now })] : []),
+      ...(auditSink ? [useAudit({ sink: auditSink, now })] : []),
     ],
+  });
+
+  const handle = createDirectLane({
+    yoga: yoga as unknown as NodeHandler,
+    path: GRAPHQL_PATH,
+    verifier,
+    decisions: () => current?.decisions,
+    maxTokenBytes: config.limits.maxTokenBytes,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    onAnswer: metrics.directAnswer,
+    ...(auditSink ? { audit: { sink: auditSink, now } } : {}),
   });
 
   return {
     yoga,
+    handle,
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
     exchanger,
     logger,
@@ -219,9 +235,6 @@ export function createGateway(config: MeshgateConfig, options: GatewayOptions = 
   };
 }
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 function requestIdOf(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  return given && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+  return requestIdFrom(request.headers.get('x-request-id'));
 }

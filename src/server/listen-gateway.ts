@@ -27,7 +27,7 @@ export interface ListenOptions {
  * and a chunked body is cut off as soon as it passes the limit.
  */
 export async function listenGateway(gateway: Gateway, options: ListenOptions): Promise<ListeningGateway> {
-  const handler = gateway.yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+  const handler = gateway.handle;
   const server = createServer(
     // Repeated headers are joined with ", " instead of Node keeping only the first: two
     // Authorization headers then read as two tokens and are refused, on every path.
