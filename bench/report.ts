@@ -32,7 +32,7 @@ export interface BenchResults {
   readonly callers?: readonly CallersStep[];
   readonly subgraphs?: readonly SubgraphScalingStep[];
   readonly memory?: Omit<MemoryResult, 'samples'> & { readonly samples: readonly MemoryResult['samples'][number][] };
-  readonly profile?: { readonly file: string; readonly rps: number; readonly windowed: boolean; readonly summary: ProfileSummary };
+  readonly profiles?: readonly { readonly query: 'Q1' | 'Q2'; readonly file: string; readonly rps: number; readonly windowed: boolean; readonly summary: ProfileSummary }[];
 }
 
 export interface Goal {
@@ -148,8 +148,8 @@ export function resultsMarkdown(r: BenchResults): string {
       `${m.requests} requests (${fmt(m.rps, 0)} req/s). Heap in use after a full collection: ${fmt(m.retainedHeapStartMb, 1)} MB after warm-up, ${fmt(m.retainedHeapEndMb, 1)} MB after the run. RSS ${fmt(m.rssStartMb, 0)} MB at the start, ${fmt(m.rssEndMb, 0)} MB at the end, ${fmt(m.rssMaxMb, 0)} MB at most; slope over the second half: RSS ${fmt(m.rssSlopeMbPerMin, 2)} MB/min, heap (uncollected, sawtooth) ${fmt(m.heapSlopeMbPerMin, 2)} MB/min.`,
     );
   }
-  if (r.profile) {
-    out.push('', `## Profile: meshgate under \`node --cpu-prof\`, one Q1 round (${fmt(r.profile.rps, 0)} req/s under the profiler)`, '', profileMarkdown(r.profile.summary));
+  for (const profile of r.profiles ?? []) {
+    out.push('', `## Profile: meshgate under \`node --cpu-prof\`, one ${profile.query} round (${fmt(profile.rps, 0)} req/s under the profiler)`, '', profileMarkdown(profile.summary));
   }
   out.push('');
   return out.join('\n');

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     const memory = await measureMemory(cluster, options, log);
     log('subgraphs:');
     const subgraphs = await measureSubgraphScaling(cluster, targets.callerToken, options, log);
-    const profile = options.profile ? await profileMeshgate(cluster, targets.callerToken, options, log) : undefined;
+    const profiles = [];
+    if (options.profile) for (const query of ['Q1', 'Q2'] as const) profiles.push(await profileMeshgate(cluster, targets.callerToken, options, log, query));
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
       callers,
       subgraphs,
       memory,
-      ...(profile ? { profile: { file: profile.file, rps: profile.round.rps, windowed: profile.windowed, summary: profile.summary } } : {}),
+      ...(profiles.length ? { profiles: profiles.map((p) => ({ query: p.query, file: p.file, rps: p.round.rps, windowed: p.windowed, summary: p.summary })) } : {}),
     };
     await mkdir(options.outDir, { recursive: true });
     await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { createSingleSubgraphRouter, type ForwardOperation, type SubgraphRoute } from '../stitching/single-subgraph-route.js';
+import { createSingleSubgraphRouter, type ForwardOperation } from '../stitching/single-subgraph-route.js';
+import { createMergePlanner, type MergeRoute } from '../stitching/merge-plan.js';
 import { LRUCache } from 'lru-cache';
 import { AccessPolicy } from './access-policy.js';
 import { AuthorizationPlanner } from './authorization-planner.js';
@@ -47,7 +48,7 @@ export interface AuthorizeGraphOptions {
  * const authorized = authorizeGraph(composeGraph(inputs), { rules: config.authorization.rules });
  */
 export function authorizeGraph(
-  graph: { readonly schema: GraphQLSchema; readonly shadowSchema: GraphQLSchema; readonly rules: AuthorizationRules; readonly routes?: readonly SubgraphRoute[] },
+  graph: { readonly schema: GraphQLSchema; readonly shadowSchema: GraphQLSchema; readonly rules: AuthorizationRules; readonly routes?: readonly MergeRoute[] },
   options: AuthorizeGraphOptions = {},
 ): AuthorizedGraph {
   const visibleSchemas = options.visibleSchemas ?? 256;
@@ -56,7 +57,23 @@ export function authorizeGraph(
   const policy = new AccessPolicy(graph.schema, rules);
   const planner = new AuthorizationPlanner(policy, options.maxSelections === undefined ? {} : { maxSelections: options.maxSelections });
   const cache = new LRUCache<string, GraphQLSchema>({ max: visibleSchemas });
-  const forwardTo = createSingleSubgraphRouter(graph.routes ?? []);
+  const single = createSingleSubgraphRouter(graph.routes ?? []);
+  const merged = createMergePlanner(graph.routes ?? [], graph.schema);
+  const plannedRuns = new WeakMap<object, ForwardOperation>();
+  // One subgraph serves it all: forward as it is. Else a planned batched merge, whose misses
+  // ({ data: null }) make the caller fall back to stitching.
+  const forwardTo = (document: DocumentNode, operationName?: string | null): ForwardOperation | undefined => {
+    const forward = single(document, operationName);
+    if (forward) return forward;
+    const run = merged(document, operationName);
+    if (!run) return undefined;
+    let wrapped = plannedRuns.get(run);
+    if (!wrapped) {
+      wrapped = async (request) => (await run(request)) ?? { data: null };
+      plannedRuns.set(run, wrapped);
+    }
+    return wrapped;
+  };
   return {
     forwardTo,
     decisions: new ForwardDecisions(graph.schema),

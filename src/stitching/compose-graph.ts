@@ -6,7 +6,7 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { AuthorizationRules } from '../authz/authorization-rules.js';
 import { CompositionError, MeshgateError } from '../errors.js';
 import { parseSdl, type SubgraphSdl } from './load-subgraph-sdl.js';
-import type { SubgraphRoute } from './single-subgraph-route.js';
+import type { MergeEntryPoint, MergeRoute } from './merge-plan.js';
 
 /** One subgraph to compose: its SDL and the executor that calls it. */
 export interface SubgraphInput {
@@ -23,7 +23,7 @@ export interface ComposedGraph {
   readonly rules: AuthorizationRules;
   readonly subgraphs: readonly string[];
   /** Each subgraph's own schema and transport, for the single-subgraph fast path. */
-  readonly routes: readonly SubgraphRoute[];
+  readonly routes: readonly MergeRoute[];
 }
 
 const { stitchingDirectivesTransformer } = stitchingDirectives();
@@ -84,8 +84,26 @@ export function composeGraph(inputs: readonly SubgraphInput[]): ComposedGraph {
   }
   rules.assertEnforceable(schema, isHiddenRootField);
   const shadowSchema = buildASTSchema(parse(printSchema(schema)), { assumeValidSDL: true });
-  const routes = subschemas.map((s, i) => ({ name: inputs[i]!.name, schema: s.schema, executor: inputs[i]!.executor }));
+  const routes = subschemas.map((s, i) => ({ name: inputs[i]!.name, schema: s.schema, executor: inputs[i]!.executor, entryPoints: batchedEntryPoints(s) }));
   return { schema, shadowSchema, rules, subgraphs: inputs.map((i) => i.name), routes };
+}
+
+/**
+ * Each merged type's batched entry point in one subgraph (`@merge` on a root field taking a
+ * list of keys), as the stitching directives define it: the same transformer stitching runs,
+ * so the planner (merge-plan.ts) sends the very requests stitching would.
+ */
+function batchedEntryPoints(config: SubschemaConfig): Map<string, MergeEntryPoint> {
+  const found = new Map<string, MergeEntryPoint>();
+  const transformed = stitchingDirectivesTransformer(config);
+  for (const [typeName, merged] of Object.entries(transformed.merge ?? {})) {
+    const candidates = [merged, ...(merged.entryPoints ?? [])].filter((e) => e.fieldName && e.key && e.argsFromKeys && typeof e.selectionSet === 'string');
+    // Several batched entry points: stitching picks per query; leave those types to it.
+    if (candidates.length !== 1) continue;
+    const entry = candidates[0]!;
+    found.set(typeName, { fieldName: entry.fieldName!, selectionSet: entry.selectionSet!, key: entry.key as MergeEntryPoint['key'], argsFromKeys: entry.argsFromKeys as MergeEntryPoint['argsFromKeys'] });
+  }
+  return found;
 }
 
 /**
