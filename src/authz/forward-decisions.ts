@@ -67,8 +67,9 @@ export class ForwardDecisions {
   }
 }
 
-// The scope set's key is JSON (no raw NUL); an absent name ("-") differs from any given one
-// ("+name", even ""), as it does for graphql-js.
+// The scope set's key and the operation name are JSON, which never holds a raw NUL, so the
+// two NULs end them unambiguously (a name or text holding NUL cannot shift the boundaries); an
+// absent name ("-") differs from any given one, even "", as it does for graphql-js.
 function keyOf(text: string, operationName: string | null | undefined, grantsKey: string): string {
-  return `${grantsKey}\u0000${operationName == null ? '-' : `+${operationName}`}\u0000${text}`;
+  return `${grantsKey}\u0000${operationName == null ? '-' : JSON.stringify(operationName)}\u0000${text}`;
 }

@@ -1,4 +1,5 @@
 import {
+  GraphQLError,
   Kind,
   OperationTypeNode,
   getOperationAST,
@@ -74,8 +75,20 @@ export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (d
   };
 }
 
-/** A subgraph's error locations point into the forwarded text, not the caller's: drop them. */
+/**
+ * The subgraph's errors as the caller's: GraphQL errors (yoga masks anything else as an
+ * unexpected error) with the subgraph's message, path and extensions, as stitching reports
+ * them; without locations, which point into the forwarded text, not the caller's.
+ */
 function stripLocations(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
-  return { ...result, errors: result.errors.map(({ locations: _locations, ...error }) => error) as unknown as ExecutionResult['errors'] };
+  return { ...result, errors: result.errors.map(asGraphQLError) };
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  const { message, path, extensions } = (error ?? {}) as { message?: unknown; path?: unknown; extensions?: unknown };
+  return new GraphQLError(typeof message === 'string' ? message : 'Subgraph error.', {
+    ...(Array.isArray(path) && path.every((p) => typeof p === 'string' || typeof p === 'number') ? { path: path as (string | number)[] } : {}),
+    ...(extensions !== null && typeof extensions === 'object' && !Array.isArray(extensions) ? { extensions: extensions as Record<string, unknown> } : {}),
+  });
 }

@@ -49,6 +49,17 @@ describe('single-subgraph fast path', () => {
     expect(demo.received.orders.operations[0]).toContain('_orderCustomersByIds');
   });
 
+  it("passes a subgraph's own error on as stitching does, not masked as an unexpected error", async () => {
+    const forwarded = await graphql(demo.graphqlUrl, '{ customers(first: 500) { id } }', { token: demo.tokens.person });
+    // The directive makes stitching answer the same operation.
+    const stitched = await graphql(demo.graphqlUrl, '{ customers(first: 500) @include(if: true) { id } }', { token: demo.tokens.person });
+    expect(forwarded.body.errors).toEqual([{ message: 'first must be between 0 and 100', path: ['customers'], extensions: { code: 'BAD_USER_INPUT' } }]);
+    expect(forwarded.body.data).toEqual(stitched.body.data);
+    expect(forwarded.body.errors?.map(({ message, path, extensions }) => ({ message, path, extensions }))).toEqual(
+      stitched.body.errors?.map(({ message, path, extensions }) => ({ message, path, extensions })),
+    );
+  });
+
   it('lets graphql-js answer variables that do not coerce, without calling the subgraph', async () => {
     const { status, body } = await graphql(demo.graphqlUrl, 'query ($n: Int) { customers(first: $n) { id } }', { token: demo.tokens.person, variables: { n: 'many' } });
     expect(status).toBe(400);
