@@ -22,6 +22,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import { perOperation, rootFieldOwners } from './per-operation.js';
 
 /** How a subgraph resolves a merged type from keys (a batched `@merge` entry point). */
 export interface MergeEntryPoint {
@@ -84,11 +85,7 @@ interface Plan {
  * are plain successes only, shaped in the order the caller asked.
  */
 export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema: GraphQLSchema): (document: DocumentNode, operationName?: string | null) => RunMergePlan | undefined {
-  const owners = new Map<string, MergeRoute | null>();
-  for (const route of routes) {
-    for (const field of Object.keys(route.schema.getQueryType()?.getFields() ?? {})) owners.set(field, owners.has(field) ? null : route);
-  }
-  const decided = new WeakMap<DocumentNode, Map<string, RunMergePlan | null>>();
+  const owners = rootFieldOwners(routes);
 
   function plan(document: DocumentNode, operationName: string | null | undefined): Plan | undefined {
     const operation = getOperationAST(document, operationName);
@@ -238,21 +235,10 @@ export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema:
     return shaped === INCOMPLETE ? undefined : { data: shaped as Record<string, unknown> };
   }
 
-  return (document, operationName) => {
-    let byName = decided.get(document);
-    if (!byName) {
-      byName = new Map();
-      decided.set(document, byName);
-    }
-    const name = operationName ?? '';
-    let runner = byName.get(name);
-    if (runner === undefined) {
-      const planned = plan(document, operationName);
-      runner = planned ? (request) => run(planned, request) : null;
-      byName.set(name, runner);
-    }
-    return runner ?? undefined;
-  };
+  return perOperation((document, operationName) => {
+    const planned = plan(document, operationName);
+    return planned ? (request: ExecutionRequest) => run(planned, request) : null;
+  });
 }
 
 const INCOMPLETE = Symbol('incomplete');

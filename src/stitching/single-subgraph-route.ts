@@ -8,6 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import { perOperation, rootFieldOwners } from './per-operation.js';
 
 /** One subgraph as the fast path sees it: its own schema and its transport. */
 export interface SubgraphRoute {
@@ -33,14 +34,8 @@ export type ForwardOperation = (request: ExecutionRequest) => Promise<ExecutionR
  * exchange refused, subgraph down): stitching turns those into per-field nulls and errors.
  */
 export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (document: DocumentNode, operationName?: string | null) => ForwardOperation | undefined {
-  const owners = new Map<string, SubgraphRoute | null>();
-  for (const route of routes) {
-    for (const field of Object.keys(route.schema.getQueryType()?.getFields() ?? {})) {
-      // A root field that two subgraphs define is left to stitching, which knows which wins.
-      owners.set(field, owners.has(field) ? null : route);
-    }
-  }
-  const decided = new WeakMap<DocumentNode, Map<string, ForwardOperation | null>>();
+  // A root field that two subgraphs define is left to stitching, which knows which wins.
+  const owners = rootFieldOwners(routes);
 
   function decide(document: DocumentNode, operationName: string | null | undefined): ForwardOperation | null {
     const operation = getOperationAST(document, operationName);
@@ -59,20 +54,7 @@ export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (d
     return async (request) => stripLocations((await executor(request)) as ExecutionResult);
   }
 
-  return (document, operationName) => {
-    let byName = decided.get(document);
-    if (!byName) {
-      byName = new Map();
-      decided.set(document, byName);
-    }
-    const key = operationName ?? '';
-    let forward = byName.get(key);
-    if (forward === undefined) {
-      forward = decide(document, operationName);
-      byName.set(key, forward);
-    }
-    return forward ?? undefined;
-  };
+  return perOperation(decide);
 }
 
 /**
