@@ -11,6 +11,20 @@ export type RegularMediaType = (typeof REGULAR)[number];
  * when no JSON type is acceptable (yoga then answers 406 or a stream; the lane leaves it to yoga).
  */
 export function regularMediaType(accept: string | undefined): RegularMediaType | undefined {
+  // Clients send the same few headers over and over: remember the answer for short ones.
+  if (accept === undefined || accept.length > 256) return negotiate(accept);
+  let known = answers.get(accept);
+  if (known === undefined) {
+    known = negotiate(accept) ?? null;
+    if (answers.size >= 64) answers.clear();
+    answers.set(accept, known);
+  }
+  return known ?? undefined;
+}
+
+const answers = new Map<string, RegularMediaType | null>();
+
+function negotiate(accept: string | undefined): RegularMediaType | undefined {
   const listed = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',');
   // Read from the last listed to the first, so that the first listed that matches wins.
   let chosen: RegularMediaType | undefined;
