@@ -8,6 +8,7 @@ import { grantsKey, grantsOf } from './grants.js';
 import type { Grants } from './requirement.js';
 import type { ForwardOperation } from '../stitching/single-subgraph-route.js';
 import { operationHashOf } from '../observability/use-audit.js';
+import { takePrefetched } from '../server/prefetched-results.js';
 import { OperationTooLargeError } from './inline-fragments.js';
 import { ReservedAliasError } from './plan-operation.js';
 import { hideSuggestions } from './hide-suggestions.js';
@@ -83,7 +84,10 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
       const forward = data ? graph.forwardTo(data.filtered, args.operationName) : undefined;
       const run = async (executeArgs: ExecutionArgs, document: DocumentNode, onForwarded?: () => void) => {
         if (forward && variablesAreValid(graph.schema, document, executeArgs)) {
-          const result = await forward({
+          // The direct lane may already have made this very call for this request.
+          const prefetched = takePrefetched(executeArgs.contextValue, forward);
+          if (prefetched) context.subgraphCalls.push(...prefetched.calls);
+          const result = prefetched?.result ?? await forward({
             document,
             variables: (executeArgs.variableValues ?? undefined) as Record<string, unknown> | undefined,
             operationName: executeArgs.operationName ?? undefined,

@@ -9,6 +9,7 @@ import type { AuditSink } from '../observability/audit-sink.js';
 import { operationAuditEvent } from '../observability/use-audit.js';
 import type { GatewayContext } from './gateway-context.js';
 import { requestIdFrom } from './request-id.js';
+import { keepPrefetched } from './prefetched-results.js';
 import { regularMediaType } from './response-media-type.js';
 
 /** A Node request handler (yoga's own, or the lane in front of it). */
@@ -53,7 +54,9 @@ const BODY_KEYS = new Set(['query', 'operationName', 'variables']);
  * parsing, validation, limits and authorization planning of that same text for that same scope
  * set. The lane answers only plain successes (data, no errors, no extensions); anything else
  * (a token refused, an unknown text, a subgraph error) goes to yoga, which answers it exactly
- * as before. A query's subgraph call may then run twice, which is why only queries are forwarded.
+ * as before. When the lane already called the subgraphs, yoga answers from that result
+ * (prefetched-results.ts) instead of calling them again; a failed merge plan then costs only
+ * stitching's own calls. Only queries take the lane.
  *
  * Only the most common shape takes the lane: `POST <path>` with a JSON body, a bearer token,
  * no `Origin` (CORS stays yoga's), no content encoding, and an `Accept` that yoga would answer
@@ -136,7 +139,11 @@ export function createDirectLane(options: DirectLaneOptions): NodeHandler {
       operationName: decision.operationName,
       context,
     });
-    if (!isPlainSuccess(result)) return undefined;
+    if (!isPlainSuccess(result)) {
+      // Yoga answers it, from this result: the subgraphs are not called again for it.
+      keepPrefetched(req, { forward: decision.forward, result, calls: context.subgraphCalls });
+      return undefined;
+    }
     if (audit) audit.sink.write(operationAuditEvent(context, decision.audited, result, audit.now()));
     return JSON.stringify(result);
   }

@@ -693,9 +693,7 @@ describe('direct lane: audit', () => {
 
 describe('direct lane: a subgraph error for a warmed text', () => {
   // `first` above 100 is refused by the customers subgraph (BAD_USER_INPUT, data null). The lane
-  // must leave it to yoga. (Yoga's own answer is compared, not spelled out: on the forwarding
-  // path it is currently masked as "Unexpected error." without a path, where stitching answers
-  // "first must be between 0 and 100" at ["customers"]; that is the forwarding path's, not the lane's.)
+  // must leave it to yoga, which answers from the lane's result: the subgraph is called once.
   const QUERY = 'query Capped($n: Int!) { customers(first: $n) { id } }';
 
   it('is answered by yoga, as yoga answers it, with one audit event', async () => {
@@ -706,9 +704,12 @@ describe('direct lane: a subgraph error for a warmed text', () => {
     expect(JSON.parse(reference.text)).toEqual({ data: { customers: null }, errors: [expect.objectContaining({ extensions: expect.any(Object) })] });
 
     audit.events.splice(0);
+    received.customers.clear();
     const viaLane = await counted(() => post(body));
     expect(viaLane.lane).toBe(0);
     expect(viaLane.answer).toEqual(jsonAnswer(reference.text));
+    expect(JSON.parse(reference.text).errors).toEqual([{ message: 'first must be between 0 and 100', path: ['customers'], extensions: { code: 'BAD_USER_INPUT' } }]);
+    expect(received.customers.operations()).toHaveLength(1);
     expect(audit.events.map((e) => [e.operationName, e.outcome, e.errorCodes])).toEqual([['Capped', 'partial', ['BAD_USER_INPUT']]]);
   });
 });

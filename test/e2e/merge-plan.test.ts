@@ -121,6 +121,20 @@ describe('planned batched merging', () => {
     expect(planned.body.errors?.length).toBeGreaterThan(0);
   });
 
+  it('calls each subgraph once per path when a warmed plan fails: the lane, then stitching, never the plan again', async () => {
+    const query = '{ customers(first: 2) { name orders { number } } }';
+    await graphql(demo.graphqlUrl, query, { token: demo.tokens.person });
+    const warm = await graphql(demo.graphqlUrl, query, { token: demo.tokens.person });
+    expect(warm.body.errors).toBeUndefined();
+    breakOrders = 'error';
+    for (const recorder of Object.values(received)) recorder.clear();
+    const failed = await graphql(demo.graphqlUrl, query, { token: demo.tokens.person });
+    expect(failed.body.data).toEqual({ customers: [{ name: 'Lakeside Agritech LLC', orders: null }, { name: expect.any(String), orders: null }] });
+    // The direct lane's plan (one call each), then stitching's own delegation (one call each).
+    expect(received.customers.operations).toHaveLength(2);
+    expect(received.orders.operations).toHaveLength(2);
+  });
+
   it('plans the authorized part only: a denied merged field is null with its error, never fetched', async () => {
     // The agent holds Customers.Read and Knowledge.Read, not Orders.Read (Order.total needs it).
     const query = '{ customers(first: 2) { name orders { number total } } }';
