@@ -101,7 +101,15 @@ function batchedEntryPoints(config: SubschemaConfig): Map<string, MergeEntryPoin
     // Several batched entry points: stitching picks per query; leave those types to it.
     if (candidates.length !== 1) continue;
     const entry = candidates[0]!;
-    found.set(typeName, { fieldName: entry.fieldName!, selectionSet: entry.selectionSet!, key: entry.key as MergeEntryPoint['key'], argsFromKeys: entry.argsFromKeys as MergeEntryPoint['argsFromKeys'] });
+    // Fields that need more of the object than its key (`@computed`): the planner leaves them to stitching.
+    const computedFields = new Set(Object.entries(merged.fields ?? {}).filter(([, field]) => field?.selectionSet || field?.computed).map(([name]) => name));
+    found.set(typeName, {
+      fieldName: entry.fieldName!,
+      selectionSet: entry.selectionSet!,
+      key: entry.key as MergeEntryPoint['key'],
+      argsFromKeys: entry.argsFromKeys as MergeEntryPoint['argsFromKeys'],
+      computedFields,
+    });
   }
   return found;
 }

@@ -32,6 +32,8 @@ export interface MergeEntryPoint {
   readonly selectionSet: string;
   readonly key: (original: Record<string, unknown>) => unknown;
   readonly argsFromKeys: (keys: readonly unknown[]) => Record<string, unknown>;
+  /** Fields that need more of the object than its key (`@computed`): never planned. */
+  readonly computedFields: ReadonlySet<string>;
 }
 
 /** One subgraph as the merge planner sees it. */
@@ -135,7 +137,8 @@ export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema:
       // Served by exactly one other subgraph, which can complete this type from keys.
       const servers = routes.filter((r) => r !== route && fieldOf(r.schema, gatewayType.name, name));
       const server = servers.length === 1 ? servers[0] : undefined;
-      if (!server || !server.entryPoints.has(gatewayType.name) || usesVariables(field)) return undefined;
+      const entryPoint = server?.entryPoints.get(gatewayType.name);
+      if (!server || !entryPoint || entryPoint.computedFields.has(name) || usesVariables(field)) return undefined;
       const serverType = server.schema.getType(gatewayType.name);
       const serverField = fieldOf(server.schema, gatewayType.name, name);
       if (!isObjectType(serverType) || !serverField || !servedWhole(server.schema, serverField.type, field)) return undefined;
@@ -145,6 +148,7 @@ export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema:
       const entryPoint = server.entryPoints.get(gatewayType.name) as MergeEntryPoint;
       const keyFields = plainKeyFields(entryPoint.selectionSet);
       if (!keyFields || keyFields.some((k) => !routeFields[k] || !isLeafType(getNamedType(routeFields[k].type)))) return undefined;
+      if (!keyNeedsOnly(entryPoint, keyFields)) return undefined;
       const step = mergeStep(server, entryPoint, keyFields, fields, path);
       if (!step) return undefined;
       steps.push(step);
@@ -351,6 +355,28 @@ function plainKeyFields(selectionSet: string): string[] | undefined {
     names.push(selection.name.value);
   }
   return names.length ? names : undefined;
+}
+
+/**
+ * Whether the entry point's key is made of the key fields alone: some keys (an input object
+ * key, a `@computed` field's needs) read more of the object (other fields, `__typename`),
+ * which only stitching knows to fetch.
+ */
+function keyNeedsOnly(entryPoint: MergeEntryPoint, keyFields: readonly string[]): boolean {
+  const probe = Object.fromEntries(keyFields.map((field) => [field, `probe-${field}`]));
+  let key: unknown;
+  try {
+    key = entryPoint.key(probe);
+  } catch {
+    return false;
+  }
+  return fullyDefined(key);
+}
+
+function fullyDefined(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (value === null || typeof value !== 'object') return true;
+  return Object.values(value).every(fullyDefined);
 }
 
 function fieldOf(schema: GraphQLSchema, typeName: string, fieldName: string): GraphQLField<unknown, unknown> | undefined {
