@@ -1,12 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../src/demo/start-demo.js';
+import type { Demo } from '../../src/demo/start-demo.js';
 import { DEMO_AGENT_ROLES, DEMO_APPS, DEMO_SCOPES, DEMO_TENANT_ID, DEMO_USERS } from '../../src/idp/demo-directory.js';
 import { createMemoryAuditSink, type AuditEvent } from '../../src/observability/audit-sink.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { invalidRequest, invalidToken, nowSeconds, postRaw, type Expected } from '../auth/gateway-support.js';
 import { recordRequests, type Recorder } from '../exchange/support.js';
+import { startDemoOnFreePorts } from './support.js';
 
 // The direct lane (src/server/direct-lane.ts): once yoga's full pipeline has forwarded an
 // operation text for a scope set (whole to one subgraph, or as a planned batched merge), the
@@ -30,11 +30,7 @@ const CLOCK_SKEW_SECONDS = 1;
 
 let demo: Demo;
 beforeAll(async () => {
-  demo = await startDemo({
-    gatewayPort: 0,
-    idpPort: 0,
-    subgraphPorts: { customers: 0, orders: 0, knowledge: 0 },
-    logger: createLogger('silent'),
+  demo = await startDemoOnFreePorts({
     auditSink: audit,
     configure: (config) => ({ ...config, auth: { ...config.auth, clockSkew: `${CLOCK_SKEW_SECONDS}s` } }),
     subgraphPlugins: {

@@ -1,10 +1,9 @@
 import { parse, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../src/demo/start-demo.js';
+import type { Demo } from '../../src/demo/start-demo.js';
 import { createMemoryAuditSink } from '../../src/observability/audit-sink.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { graphql, recordOperations, type GraphQLResponse } from './support.js';
+import { graphql, recordOperations, startDemoOnFreePorts, type GraphQLResponse } from './support.js';
 
 // Operations that join subgraphs through batched type merging are planned once per document
 // (root fields from one subgraph, merged fields in one batched request per position) and must
@@ -38,11 +37,7 @@ const breaker: Plugin = {
 const received = { customers: recordOperations(), orders: recordOperations(), knowledge: recordOperations() };
 let demo: Demo;
 beforeAll(async () => {
-  demo = await startDemo({
-    gatewayPort: 0,
-    idpPort: 0,
-    subgraphPorts: { customers: 0, orders: 0, knowledge: 0 },
-    logger: createLogger('silent'),
+  demo = await startDemoOnFreePorts({
     auditSink: createMemoryAuditSink(),
     subgraphPlugins: { customers: [received.customers.plugin], orders: [received.orders.plugin, breaker], knowledge: [received.knowledge.plugin] },
   });

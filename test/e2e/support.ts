@@ -29,15 +29,22 @@ export interface TestDemo extends Demo {
   readonly audit: ReturnType<typeof createMemoryAuditSink>;
 }
 
-/** The real demo (identity provider, three subgraphs, gateway) on OS-chosen ports; `configure` changes the gateway's config. */
-export async function startTestDemo(options: Pick<DemoOptions, 'configure'> = {}): Promise<TestDemo> {
-  const received = { customers: recordOperations(), orders: recordOperations(), knowledge: recordOperations() };
-  const audit = createMemoryAuditSink();
-  const demo = await startDemo({
+/** The real demo on OS-chosen ports, silent, with the given audit sink, subgraph plugins and config changes. */
+export function startDemoOnFreePorts(options: Pick<DemoOptions, 'configure' | 'subgraphPlugins' | 'auditSink'>): Promise<Demo> {
+  return startDemo({
     gatewayPort: 0,
     idpPort: 0,
     subgraphPorts: { customers: 0, orders: 0, knowledge: 0 },
     logger: createLogger('silent'),
+    ...options,
+  });
+}
+
+/** The real demo (identity provider, three subgraphs, gateway) on OS-chosen ports; `configure` changes the gateway's config. */
+export async function startTestDemo(options: Pick<DemoOptions, 'configure'> = {}): Promise<TestDemo> {
+  const received = { customers: recordOperations(), orders: recordOperations(), knowledge: recordOperations() };
+  const audit = createMemoryAuditSink();
+  const demo = await startDemoOnFreePorts({
     auditSink: audit,
     ...options,
     subgraphPlugins: {
