@@ -102,7 +102,10 @@ export function createDirectLane(options: DirectLaneOptions): NodeHandler {
         },
         // An unexpected failure: the full pipeline answers (and masks) it.
         () => fallback(),
-      );
+      ).catch(() => {
+        // Writing the answer failed (the connection is gone): never an unhandled rejection.
+        res.destroy();
+      });
     });
   };
 
