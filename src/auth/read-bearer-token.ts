@@ -45,3 +45,13 @@ export function bearerTokenOf(header: string | null, maxTokenBytes: number, auth
   if (!match) throw new AuthenticationError('invalid_request', 'authorization must be a single Bearer token');
   return match[1] as string;
 }
+
+/**
+ * How many `Authorization` lines a request really had, from Node's raw header list (Node keeps
+ * only the first of repeated ones in `headers`, so two tokens could otherwise look like one).
+ */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'authorization') count += 1;
+  return count;
+}

@@ -3,7 +3,7 @@ import { shouldRenderGraphiQL, type Plugin } from 'graphql-yoga';
 import { AuthenticationError } from './authentication-error.js';
 import type { EntraVerifier } from './entra-verifier.js';
 import type { Principal } from './principal.js';
-import { readBearerToken } from './read-bearer-token.js';
+import { authorizationHeaderCount, readBearerToken } from './read-bearer-token.js';
 import { SigningKeysUnavailableError } from './signing-keys-unavailable-error.js';
 import { errorBody, jsonResponse } from '../server/json-response.js';
 
@@ -90,8 +90,5 @@ export function useEntraAuth(options: EntraAuthOptions): Plugin {
 function authorizationLines(serverContext: unknown): number | undefined {
   const req = (serverContext as { req?: Partial<IncomingMessage> } | undefined)?.req;
   const raw = req?.rawHeaders;
-  if (!Array.isArray(raw)) return undefined;
-  let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count += 1;
-  return count;
+  return Array.isArray(raw) ? authorizationHeaderCount(raw) : undefined;
 }

@@ -23,7 +23,7 @@ export interface AuthorizedGraph {
   readonly planner: AuthorizationPlanner;
   /** The graph as a caller with `grants` may see it (filtered introspection); cached per scope set. */
   visibleSchema(grants: Grants): GraphQLSchema;
-  /** The one subgraph that serves all of an (authorized) document, if any: the fast path. */
+  /** How to run an (authorized) document without stitching, if it can be: forwarded whole to one subgraph, or a merge plan. */
   forwardTo(document: DocumentNode, operationName?: string | null): ForwardOperation | undefined;
   /** Forwarding decisions of the full pipeline, for the direct lane; empty for each new graph. */
   readonly decisions: ForwardDecisions;
@@ -59,21 +59,9 @@ export function authorizeGraph(
   const cache = new LRUCache<string, GraphQLSchema>({ max: visibleSchemas });
   const single = createSingleSubgraphRouter(graph.routes ?? []);
   const merged = createMergePlanner(graph.routes ?? [], graph.schema);
-  const plannedRuns = new WeakMap<object, ForwardOperation>();
-  // One subgraph serves it all: forward as it is. Else a planned batched merge, whose misses
-  // ({ data: null }) make the caller fall back to stitching.
-  const forwardTo = (document: DocumentNode, operationName?: string | null): ForwardOperation | undefined => {
-    const forward = single(document, operationName);
-    if (forward) return forward;
-    const run = merged(document, operationName);
-    if (!run) return undefined;
-    let wrapped = plannedRuns.get(run);
-    if (!wrapped) {
-      wrapped = async (request) => (await run(request)) ?? { data: null };
-      plannedRuns.set(run, wrapped);
-    }
-    return wrapped;
-  };
+  // One subgraph serves it all: forward as it is. Else a planned batched merge.
+  const forwardTo = (document: DocumentNode, operationName?: string | null): ForwardOperation | undefined =>
+    single(document, operationName) ?? merged(document, operationName);
   return {
     forwardTo,
     decisions: new ForwardDecisions(graph.schema),

@@ -61,10 +61,6 @@ export class ForwardDecisions {
     if (!decision.variables) return true;
     return !getVariableValues(this.schema, decision.variables, values ?? {}, { maxErrors: 1 }).errors;
   }
-
-  get size(): number {
-    return this.#cache.size;
-  }
 }
 
 // The scope set's key and the operation name are JSON, which never holds a raw NUL, so the

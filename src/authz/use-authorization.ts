@@ -4,8 +4,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import { applyDenials } from './apply-denials.js';
 import type { AuthorizedGraph } from './authorized-graph.js';
 import { rejectionErrors } from './denial-errors.js';
-import { grantsKey, grantsOf } from './grants.js';
-import type { Grants } from './requirement.js';
+import { grantsKeyOf, grantsOf } from './grants.js';
 import type { ForwardOperation } from '../stitching/single-subgraph-route.js';
 import { operationHashOf } from '../observability/use-audit.js';
 import { takePrefetched } from '../server/prefetched-results.js';
@@ -106,7 +105,7 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
         if (forward) {
           // Everything before execution passed for this text and scope set: the direct lane may
           // answer the same request again without the pipeline (src/server/direct-lane.ts).
-          const remember = () => rememberDecision(graph, context, grants, { forward, document: data.filtered, args });
+          const remember = () => rememberDecision(graph, context, { forward, document: data.filtered, args });
           setExecuteFn((executeArgs: ExecutionArgs) => run(executeArgs, data.filtered, remember));
         }
         return onDone;
@@ -144,21 +143,21 @@ export function useAuthorization(options: AuthorizationOptions): Plugin<GatewayC
 function rememberDecision(
   graph: AuthorizedGraph,
   context: GatewayContext,
-  grants: Grants,
   decided: { forward: ForwardOperation; document: DocumentNode; args: ExecutionArgs },
 ): void {
   const params = (context as { params?: { query?: unknown; operationName?: unknown } }).params;
   if (!context.principal || typeof params?.query !== 'string') return;
-  const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
-  if (params.operationName != null && operationName === undefined) return;
-  const key = grantsKey(grants);
-  if (graph.decisions.find(params.query, params.operationName as string | null | undefined, key)) return;
+  const name = params.operationName;
+  if (name != null && typeof name !== 'string') return;
+  // The same key the direct lane looks up with (cached on the principal).
+  const key = grantsKeyOf(context.principal);
+  if (graph.decisions.find(params.query, name, key)) return;
   const operation = getOperationAST(decided.document, decided.args.operationName);
   if (!operation) return;
-  graph.decisions.remember(params.query, params.operationName as string | null | undefined, key, {
+  graph.decisions.remember(params.query, name, key, {
     forward: decided.forward,
     document: decided.document,
-    operationName,
+    operationName: name ?? undefined,
     variables: operation.variableDefinitions?.length ? operation.variableDefinitions : undefined,
     audited: { operationName: operation.name?.value ?? null, operationType: operation.operation, operationHash: operationHashOf(params.query) },
   });

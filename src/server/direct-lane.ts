@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
-import { bearerTokenOf } from '../auth/read-bearer-token.js';
+import { authorizationHeaderCount, bearerTokenOf } from '../auth/read-bearer-token.js';
 import type { EntraVerifier } from '../auth/entra-verifier.js';
 import type { ForwardDecisions } from '../authz/forward-decisions.js';
 import { grantsKeyOf } from '../authz/grants.js';
@@ -118,7 +118,7 @@ export function createDirectLane(options: DirectLaneOptions): NodeHandler {
 
     let token: string | undefined;
     try {
-      token = bearerTokenOf(req.headers.authorization ?? null, maxTokenBytes, authorizationLines(req));
+      token = bearerTokenOf(req.headers.authorization ?? null, maxTokenBytes, authorizationHeaderCount(req.rawHeaders));
     } catch {
       return undefined;
     }
@@ -195,12 +195,4 @@ function isJson(contentType: string | undefined): boolean {
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-/** How many `Authorization` lines the request had (Node keeps only the first in `headers`). */
-function authorizationLines(req: IncomingMessage): number {
-  let count = 0;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count += 1;
-  return count;
 }

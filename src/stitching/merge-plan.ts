@@ -23,6 +23,7 @@ import {
 } from 'graphql';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { perOperation, rootFieldOwners } from './per-operation.js';
+import type { ForwardOperation } from './single-subgraph-route.js';
 
 /** How a subgraph resolves a merged type from keys (a batched `@merge` entry point). */
 export interface MergeEntryPoint {
@@ -45,8 +46,6 @@ export interface MergeRoute {
   readonly entryPoints: ReadonlyMap<string, MergeEntryPoint>;
 }
 
-/** Runs a planned operation; `undefined` when the answer is not a plain success (stitching must answer it). */
-export type RunMergePlan = (request: ExecutionRequest) => Promise<ExecutionResult | undefined>;
 
 /** Keys added for merging are fetched under aliases callers cannot use (the planner refuses `__meshgate*`). */
 const KEY_ALIAS = '__meshgate_key_';
@@ -61,7 +60,6 @@ interface MergeStep {
   readonly keyFields: readonly string[];
   /** The query sent to `route`, with one variable per argument of the entry point. */
   readonly document: DocumentNode;
-  readonly variableNames: readonly string[];
 }
 
 interface Plan {
@@ -86,7 +84,7 @@ interface Plan {
  * also hands the operation to stitching, which answers it field by field; so planned answers
  * are plain successes only, shaped in the order the caller asked.
  */
-export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema: GraphQLSchema): (document: DocumentNode, operationName?: string | null) => RunMergePlan | undefined {
+export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema: GraphQLSchema): (document: DocumentNode, operationName?: string | null) => ForwardOperation | undefined {
   const owners = rootFieldOwners(routes);
 
   function plan(document: DocumentNode, operationName: string | null | undefined): Plan | undefined {
@@ -204,7 +202,7 @@ export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema:
     };
     // Printed and parsed once: the subgraph executor prints each document once too.
     const document = parse(print({ kind: Kind.DOCUMENT, definitions: [operation] }));
-    return { path, route: server, entryPoint, keyFields, document, variableNames: argNames };
+    return { path, route: server, entryPoint, keyFields, document };
   }
 
   async function run(plan: Plan, request: ExecutionRequest): Promise<ExecutionResult | undefined> {
@@ -241,7 +239,8 @@ export function createMergePlanner(routes: readonly MergeRoute[], gatewaySchema:
 
   return perOperation((document, operationName) => {
     const planned = plan(document, operationName);
-    return planned ? (request: ExecutionRequest) => run(planned, request) : null;
+    // A miss answers { data: null }: the caller falls back to stitching, as for a forward.
+    return planned ? async (request: ExecutionRequest) => (await run(planned, request)) ?? { data: null } : null;
   });
 }
 

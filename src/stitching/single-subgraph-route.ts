@@ -51,7 +51,7 @@ export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (d
     }
     if (!route || validate(route.schema, document).length > 0) return null;
     const { executor } = route;
-    return async (request) => stripLocations((await executor(request)) as ExecutionResult);
+    return async (request) => withCallersErrors((await executor(request)) as ExecutionResult);
   }
 
   return perOperation(decide);
@@ -62,7 +62,7 @@ export function createSingleSubgraphRouter(routes: readonly SubgraphRoute[]): (d
  * unexpected error) with the subgraph's message, path and extensions, as stitching reports
  * them; without locations, which point into the forwarded text, not the caller's.
  */
-function stripLocations(result: ExecutionResult): ExecutionResult {
+function withCallersErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
   return { ...result, errors: result.errors.map(asGraphQLError) };
 }
